@@ -1,0 +1,117 @@
+"""Settings, read once from the environment.
+
+Every setting a deployer may change is listed in README.md ("Configuration").
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+MIB = 1024 * 1024
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a service that can start safely."""
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
+    """Turn environment variables into Flask settings."""
+    mode = env.get("STATEMENTS_ENV", "development").strip().lower() or "development"
+    if mode not in {"development", "production"}:
+        raise ConfigError(f"STATEMENTS_ENV must be 'development' or 'production', not {mode!r}")
+    production = mode == "production"
+
+    secret_key = env.get("SECRET_KEY", "")
+    if not secret_key:
+        if production:
+            raise ConfigError(
+                "SECRET_KEY is required when STATEMENTS_ENV=production: set it to a long random "
+                "string shared by every application server (e.g. `python3 -c 'import secrets; "
+                "print(secrets.token_hex(32))'`)."
+            )
+        secret_key = instance_secret_key(Path(instance_path))
+
+    database_url = env.get("DATABASE_URL") or default_database_url(instance_path)
+    secure_cookies = _flag(env.get("SECURE_COOKIES"), production)
+
+    return {
+        "STATEMENTS_ENV": mode,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLITE_BUSY_TIMEOUT_MS": _int(env, "SQLITE_BUSY_TIMEOUT_MS", 30_000),
+        # Requests larger than this are refused (413) from Content-Length alone.
+        "MAX_BODY_BYTES": _int(env, "MAX_BODY_BYTES", 2 * MIB),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "PREFERRED_URL_SCHEME": "https" if secure_cookies else "http",
+        # Number of reverse proxies in front of the service whose X-Forwarded-* to trust.
+        "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+    }
+
+
+def default_database_url(instance_path: str) -> str:
+    return "sqlite:///" + str(Path(instance_path) / "statements.sqlite3")
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common `postgres://` and `postgresql://` spellings; we drive psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def instance_secret_key(instance: Path) -> str:
+    """The development key: generated once into the instance folder, then reused.
+
+    Written to a private temporary file and hard-linked into place, so the key file
+    appears whole or not at all, and of two workers starting together exactly one
+    key wins and both read it.
+    """
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        tmp = instance / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+                fh.flush()
+                os.fsync(fh.fileno())
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise ConfigError(f"{path} holds no usable key; delete it to have a new one generated")
+    return key

@@ -1,0 +1,44 @@
+"""People who sign in: delegates, moderators and admins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+ROLES = ("delegate", "moderator", "admin")
+
+
+def email_key(email: str) -> str:
+    """The form of an e-mail address that uniqueness and throttling are keyed on."""
+    return email.strip().casefold()
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('delegate', 'moderator', 'admin')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    # Case-folded e-mail: the database refuses a second account for "A@x.org" and "a@x.org".
+    email_key: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20), default="delegate")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # Bumped when the password changes: every session and token issued before stops working.
+    auth_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.auth_epoch}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"

@@ -1,0 +1,41 @@
+"""The one way operations write the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..extensions import db
+from ..models import AuditEvent, User
+
+
+def _identify(subject: Any) -> tuple[str, str]:
+    if isinstance(subject, tuple):
+        kind, ident = subject
+        return str(kind), str(ident)
+    if getattr(subject, "id", None) is None:
+        db.session.flush()  # the subject needs its id before the trail can name it
+    kind = getattr(subject, "audit_type", None) or subject.__tablename__.rstrip("s")
+    return kind, str(subject.id)
+
+
+def record(actor: User | None, action: str, subject: Any, *, statement_id: int | None = None,
+           before: Any = None, after: Any = None, **details: Any) -> AuditEvent:
+    """Append who (``actor``, None for the system) did ``action`` to ``subject``.
+
+    ``subject`` is a model instance or an explicit ``(type, id)`` pair; ``before`` and
+    ``after`` are the identifiers the action moved between (a status, a version number).
+    """
+    object_type, object_id = _identify(subject)
+    event = AuditEvent(
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        statement_id=statement_id,
+        before=None if before is None else str(before),
+        after=None if after is None else str(after),
+        details=details,
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event

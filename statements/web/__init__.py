@@ -1,0 +1,7 @@
+"""HTML pages: parse a form, call one operation, commit, redirect or render."""
+
+from flask import Blueprint
+
+bp = Blueprint("web", __name__)
+
+from . import pages  # noqa: E402,F401  (registers the routes)

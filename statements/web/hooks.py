@@ -1,0 +1,111 @@
+"""What every request goes through: the body limit, the write lock, security headers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Flask, Response, current_app, request
+
+from ..database import begin_write
+from ..errors import TooLarge
+
+REFUSED_BODY = "statements.refused_body"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Most of a refused body we read and discard so the client, still sending, gets to
+# read our answer instead of a reset connection. Past this we just close.
+DRAIN_LIMIT = 64 * 1024 * 1024
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def _refuse_large_body() -> None:
+    """413 from Content-Length alone, before anything reads the body."""
+    limit = int(current_app.config["MAX_BODY_BYTES"])
+    length = request.content_length
+    if length is not None and length > limit:
+        request.environ[REFUSED_BODY] = True
+        raise TooLarge(f"The request body is {length} bytes; the limit is {limit} bytes.")
+
+
+def _take_write_lock() -> None:
+    if request.method in UNSAFE_METHODS:
+        begin_write()
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    if request.environ.get(REFUSED_BODY):
+        headers["Connection"] = "close"
+    return response
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Must run before extensions add their own hooks: the size check comes first."""
+    app.config.setdefault("MAX_CONTENT_LENGTH", app.config["MAX_BODY_BYTES"])
+    app.before_request(_refuse_large_body)
+    app.before_request(_take_write_lock)
+    app.after_request(_security_headers)
+
+
+class DrainRefusedBody:
+    """WSGI middleware: after answering a refused body, read and discard it."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]):
+        result = self.app(environ, start_response)
+        if not environ.get(REFUSED_BODY):
+            return result
+        return _DrainAfter(result, environ)
+
+
+class _DrainAfter:
+    def __init__(self, result: Iterable[bytes], environ: dict[str, Any]) -> None:
+        self.result = result
+        self.environ = environ
+
+    def __iter__(self):
+        return iter(self.result)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.result, "close", None)
+            if close is not None:
+                close()
+        finally:
+            _drain(self.environ)
+
+
+def _drain(environ: dict[str, Any]) -> None:
+    stream = environ.get("wsgi.input")
+    try:
+        remaining = min(int(environ.get("CONTENT_LENGTH") or 0), DRAIN_LIMIT)
+    except ValueError:
+        return
+    if stream is None:
+        return
+    try:
+        while remaining > 0:
+            chunk = stream.read(min(65536, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+    except OSError:
+        pass

@@ -1,0 +1,76 @@
+"""Settings from the environment: the database default, the secret key rules."""
+
+from __future__ import annotations
+
+import multiprocessing
+import stat
+from pathlib import Path
+
+import pytest
+
+from statements import create_app
+from statements.config import ConfigError, instance_secret_key, load_settings
+
+
+def test_default_database_is_sqlite_in_the_instance_folder(tmp_path: Path) -> None:
+    settings = load_settings({}, str(tmp_path))
+    assert settings["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/statements.sqlite3"
+
+
+def test_postgres_urls_use_psycopg(tmp_path: Path) -> None:
+    settings = load_settings({"DATABASE_URL": "postgres://u@h/db"}, str(tmp_path))
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="SECRET_KEY is required"):
+        load_settings({"STATEMENTS_ENV": "production"}, str(tmp_path))
+    assert not (tmp_path / "secret_key").exists()
+    with pytest.raises(ConfigError):
+        create_app({"STATEMENTS_ENV": "production", "SECRET_KEY": "",
+                    "INSTANCE_PATH": str(tmp_path)})
+
+
+def test_production_takes_the_given_key_and_secure_cookies(tmp_path: Path) -> None:
+    settings = load_settings({"STATEMENTS_ENV": "production", "SECRET_KEY": "k" * 40},
+                             str(tmp_path))
+    assert settings["SECRET_KEY"] == "k" * 40
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["SESSION_COOKIE_HTTPONLY"] is True
+    assert settings["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_unknown_mode_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="STATEMENTS_ENV"):
+        load_settings({"STATEMENTS_ENV": "prod"}, str(tmp_path))
+
+
+def test_development_key_is_generated_once_private_and_reused(tmp_path: Path) -> None:
+    first = load_settings({}, str(tmp_path))["SECRET_KEY"]
+    key_file = tmp_path / "secret_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert len(first) >= 32
+    assert load_settings({}, str(tmp_path))["SECRET_KEY"] == first
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no temporary left behind
+
+
+def _read_key(folder: str, queue) -> None:  # runs in a child process
+    queue.put(instance_secret_key(Path(folder)))
+
+
+def test_workers_starting_together_agree_on_one_key(tmp_path: Path) -> None:
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    workers = [ctx.Process(target=_read_key, args=(str(tmp_path), queue)) for _ in range(8)]
+    for worker in workers:
+        worker.start()
+    keys = {queue.get(timeout=20) for _ in workers}
+    for worker in workers:
+        worker.join()
+    assert len(keys) == 1
+    assert keys == {(tmp_path / "secret_key").read_text()}
+
+
+def test_a_bad_number_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="MAX_BODY_BYTES"):
+        load_settings({"MAX_BODY_BYTES": "lots"}, str(tmp_path))

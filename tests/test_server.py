@@ -1,0 +1,56 @@
+"""Behaviour that needs a real socket: a refused body still lets the client read the answer.
+
+Checked on the development server and on gunicorn with several workers, the way the
+service is deployed.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+
+from flask import Flask
+
+from tests.live import Gunicorn, LiveServer
+
+
+def _post_oversized(port: int, size: int) -> tuple[bytes, bytes]:
+    """Send a body larger than the limit, as a client that sends all before reading would."""
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
+        sock.sendall((
+            "POST /api/v1/statements HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {size}\r\n\r\n"
+        ).encode())
+        chunk = b" " * 65536
+        sent = 0
+        while sent < size:
+            sock.sendall(chunk[: min(len(chunk), size - sent)])
+            sent += min(len(chunk), size - sent)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            answer += sock.recv(65536)
+        head, _, body = answer.partition(b"\r\n\r\n")
+        length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:"))
+        while len(body) < length:
+            body += sock.recv(65536)
+        return head, body
+
+
+def _assert_413(head: bytes, body: bytes) -> None:
+    assert head.startswith(b"HTTP/1.1 413"), head[:80]
+    assert b"application/problem+json" in head
+    assert json.loads(body)["status"] == 413
+
+
+def test_client_sending_a_large_body_reads_the_413(app: Flask) -> None:
+    with LiveServer(app) as server:
+        _assert_413(*_post_oversized(server.port, 3 * 1024 * 1024))
+
+
+def test_gunicorn_client_sending_a_large_body_reads_the_413(database_url: str, tmp_path) -> None:
+    with Gunicorn(database_url, tmp_path, workers=2) as server:
+        _assert_413(*_post_oversized(server.port, 3 * 1024 * 1024))
+        # The worker that answered is still serving.
+        for _ in range(4):
+            assert server.get("/healthz") == (200, {"status": "ok"})

@@ -1,0 +1,3 @@
+from statements import create_app
+
+app = create_app()
