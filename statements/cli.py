@@ -2,8 +2,69 @@
 
 from __future__ import annotations
 
+import click
 from flask import Flask
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from .database import write_transaction
+from .demo import demo_command
+from .errors import DomainError
+from .extensions import db
+from .models import ROLES, User, email_key
+from .operations.accounts import create_user, set_role
+
+
+def _fail(error: DomainError) -> None:
+    details = getattr(error, "errors", None) or {}
+    message = "; ".join(f"{field}: {text}" for field, text in details.items()) or error.detail
+    raise click.ClickException(message)
+
+
+def _find_user(email: str) -> User:
+    user = db.session.execute(
+        select(User).where(User.email_key == email_key(email))
+    ).scalar_one_or_none()
+    if user is None:
+        raise click.ClickException(f"No account with the e-mail address {email}.")
+    return user
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("email")
+@click.option("--name", required=True, help="The person's name, as shown to others.")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--organisation", default="", help="Organisation, city or region.")
+@click.option("--password", help="Prompted for (hidden, twice) when not given.")
+def create_user_command(email: str, name: str, role: str, organisation: str,
+                        password: str | None) -> None:
+    """Create an account and print its id."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with write_transaction():
+            user = create_user(None, email=email, name=name, organisation=organisation,
+                               password=password, role=role, via="cli")
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(user.id)
+
+
+@click.command("set-role")
+@with_appcontext
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+def set_role_command(email: str, role: str) -> None:
+    """Change an account's role (recorded in the audit trail)."""
+    with write_transaction():
+        user = _find_user(email)
+        before = user.role
+        set_role(None, user, role, check_permission=False)
+    click.echo(f"{user.email}: {before} -> {role}")
 
 
 def register_commands(app: Flask) -> None:
-    pass
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(set_role_command)
+    app.cli.add_command(demo_command)

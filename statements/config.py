@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .passwords import FLOOR, STRONG
+
 MIB = 1024 * 1024
 
 
@@ -56,6 +58,8 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
 
     return {
         "STATEMENTS_ENV": mode,
+        "PASSWORD_HASH_COST": password_hash_cost(env, production),
+        "OPEN_REGISTRATION": _flag(env.get("OPEN_REGISTRATION"), True),
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -74,6 +78,20 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
     }
+
+
+def password_hash_cost(env: Mapping[str, str], production: bool) -> dict[str, int]:
+    cost = {
+        "time_cost": _int(env, "PASSWORD_HASH_TIME_COST", STRONG["time_cost"]),
+        "memory_cost": _int(env, "PASSWORD_HASH_MEMORY_KIB", STRONG["memory_cost"]),
+        "parallelism": _int(env, "PASSWORD_HASH_PARALLELISM", STRONG["parallelism"]),
+    }
+    if production and any(cost[k] < FLOOR[k] for k in FLOOR):
+        raise ConfigError(
+            "PASSWORD_HASH_TIME_COST / PASSWORD_HASH_MEMORY_KIB are below OWASP's argon2id "
+            f"floor ({FLOOR['time_cost']} passes, {FLOOR['memory_cost']} KiB) in production"
+        )
+    return cost
 
 
 def default_database_url(instance_path: str) -> str:

@@ -42,6 +42,11 @@ class DomainError(Exception):
     def headers(self) -> dict[str, str]:
         return {}
 
+    @property
+    def errors(self) -> dict[str, str]:
+        """Messages per form field, where the error is about particular fields."""
+        return self.extra.get("errors", {})
+
 
 class BadRequest(DomainError):
     """The body could not be read at all (e.g. malformed JSON)."""
@@ -95,10 +100,6 @@ class Invalid(DomainError):
             if detail is None:
                 detail = "; ".join(f"{field}: {message}" for field, message in errors.items())
         super().__init__(detail, **extra)
-
-    @property
-    def errors(self) -> dict[str, str]:
-        return self.extra.get("errors", {})
 
 
 class TooManyAttempts(DomainError):

@@ -22,6 +22,9 @@ from statements import create_app
 from statements.config import normalise_database_url
 from statements.extensions import db
 
+CHEAP_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+CHEAP_HASH_ENV = {"PASSWORD_HASH_TIME_COST": "1", "PASSWORD_HASH_MEMORY_KIB": "8",
+                  "PASSWORD_HASH_PARALLELISM": "1"}
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 
 
@@ -85,6 +88,8 @@ def make_app(database_url: str, instance: Path, **settings: object) -> Flask:
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
         "INSTANCE_PATH": str(instance),
         "TESTING": True,
+        # The cheapest argon2id: a strong hash costs 0.2-0.5 s, and the suite signs in a lot.
+        "PASSWORD_HASH_COST": CHEAP_HASH,
     }
     overrides.update(settings)
     return create_app(overrides)

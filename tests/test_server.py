@@ -54,3 +54,25 @@ def test_gunicorn_client_sending_a_large_body_reads_the_413(database_url: str, t
         # The worker that answered is still serving.
         for _ in range(4):
             assert server.get("/healthz") == (200, {"status": "ok"})
+
+
+def test_throttling_holds_across_gunicorn_workers(app: Flask, database_url: str,
+                                                 tmp_path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import CHEAP_HASH_ENV
+    from tests.factories import PASSWORD, make_user
+
+    user = make_user(app, email="venue@example.org")
+    with Gunicorn(database_url, tmp_path, workers=4, env=CHEAP_HASH_ENV) as server:
+        def attempt(_: int) -> int:
+            return server.request("POST", "/api/v1/auth/tokens",
+                                  {"email": user.email, "password": "wrong password"})[0]
+
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            statuses = list(pool.map(attempt, range(30)))
+        assert statuses.count(401) == 5
+        assert statuses.count(429) == 25
+        status, _ = server.request("POST", "/api/v1/auth/tokens",
+                                   {"email": user.email, "password": PASSWORD})
+        assert status == 429

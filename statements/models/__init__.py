@@ -1,6 +1,8 @@
 """The database models, one module per aggregate; importing this registers them all."""
 
 from .audit import AuditEvent
-from .user import ROLES, User
+from .throttle import SignInFailure, SignInThrottle
+from .user import ROLES, ApiToken, User, email_key
 
-__all__ = ["AuditEvent", "ROLES", "User"]
+__all__ = ["ROLES", "ApiToken", "AuditEvent", "SignInFailure", "SignInThrottle", "User",
+           "email_key"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .types import UTCDateTime, utcnow
@@ -42,3 +42,23 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class ApiToken(db.Model):
+    """A bearer token for the API. Only its SHA-256 is stored; the token is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The user's auth epoch when issued: a password change ends every earlier token.
+    auth_epoch: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user = relationship(User, lazy="joined")
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None and self.auth_epoch == self.user.auth_epoch

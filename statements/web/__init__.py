@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from . import pages  # noqa: E402,F401  (registers the routes)
+from . import auth, pages  # noqa: E402,F401  (registers the routes)

@@ -1,0 +1,64 @@
+"""Tokens, the caller, and accounts (API.md: /auth/tokens, /me, /users)."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify
+
+from .. import permissions
+from ..errors import Invalid, NotAllowed, NotSignedIn
+from ..extensions import db
+from ..identity import api_token, require_api_user
+from ..operations.accounts import create_user, issue_token, revoke_token
+from ..operations.sign_in import sign_in
+from . import bp
+from .body import json_body
+from .serialise import user_json
+
+WRONG = "Wrong e-mail address or password."
+
+
+@bp.post("/auth/tokens")
+def create_token() -> tuple[Response, int]:
+    body = json_body()
+    email, password = body.get("email"), body.get("password")
+    errors = {f: "Required, as a string." for f, v in (("email", email), ("password", password))
+              if not isinstance(v, str) or not v}
+    if errors:
+        raise Invalid(errors=errors)
+    user = sign_in(email, password)
+    if user is None:
+        db.session.commit()  # the failure counts even though this request fails
+        raise NotSignedIn(WRONG)
+    token, _ = issue_token(user)
+    db.session.commit()
+    return jsonify({"token": token, "user": user_json(user, user)}), 201
+
+
+@bp.delete("/auth/tokens/current")
+def delete_current_token() -> tuple[str, int]:
+    user = require_api_user()
+    token = api_token()
+    if token is None:
+        raise NotSignedIn("Only a bearer token can be revoked here.")
+    revoke_token(user, token)
+    db.session.commit()
+    return "", 204
+
+
+@bp.get("/me")
+def me() -> Response:
+    user = require_api_user()
+    return jsonify(user_json(user, user))
+
+
+@bp.post("/users")
+def create_account() -> tuple[Response, int]:
+    actor = require_api_user()
+    if not permissions.can_manage_users(actor):
+        raise NotAllowed("Only admins create accounts.")
+    body = json_body()
+    user = create_user(actor, email=body.get("email"), name=body.get("name"),
+                       organisation=body.get("organisation", ""), password=body.get("password"),
+                       role=body.get("role", "delegate"))
+    db.session.commit()
+    return jsonify(user_json(user, actor)), 201

@@ -1,0 +1,174 @@
+"""Accounts: creating users, profiles, passwords, roles, API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .. import permissions
+from ..errors import Duplicate, Invalid, NotAllowed
+from ..extensions import db
+from ..models import ROLES, ApiToken, User, email_key
+from ..models.types import utcnow
+from ..passwords import hash_password, password_problem, verify_password
+from .audit import record
+
+# Deliberately loose: one @, something before it, a dot in the domain, no spaces.
+# Deliverability is the mail server's question, not a regular expression's.
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+TOKEN_PREFIX = "st_"
+
+
+def _text(errors: dict[str, str], field: str, value: object, *, required: bool,
+          limit: int = 200, label: str | None = None) -> str:
+    label = label or field.capitalize()
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[field] = f"{label} must be a string."
+        return ""
+    value = value.strip()
+    if required and not value:
+        errors[field] = f"{label} is required."
+    elif len(value) > limit:
+        errors[field] = f"{label} must be at most {limit} characters."
+    return value
+
+
+def validate_email(errors: dict[str, str], value: object) -> str:
+    email = _text(errors, "email", value, required=True, limit=254, label="E-mail address")
+    if "email" not in errors and not EMAIL_PATTERN.match(email):
+        errors["email"] = "Enter an e-mail address like name@example.org."
+    return email
+
+
+def create_user(actor: User | None, *, email: object, name: object, password: object,
+                organisation: object = "", role: object = "delegate", via: str = "admin") -> User:
+    """Create an account.
+
+    ``via`` says who asks: "admin" (``actor`` must be allowed to manage users),
+    "registration" (open sign-up: the new user is the actor) or "cli" (the operator
+    at the server's shell, recorded as the system).
+    """
+    if via not in {"admin", "registration", "cli"}:
+        raise ValueError(via)
+    if via == "admin" and not permissions.can_manage_users(actor):
+        raise NotAllowed("Only admins create accounts for others.")
+    errors: dict[str, str] = {}
+    email_s = validate_email(errors, email)
+    name_s = _text(errors, "name", name, required=True)
+    organisation_s = _text(errors, "organisation", organisation, required=False)
+    problem = password_problem(password)
+    if problem:
+        errors["password"] = problem
+    if role not in ROLES:
+        errors["role"] = f"Role must be one of: {', '.join(ROLES)}."
+    if errors:
+        raise Invalid(errors=errors)
+    key = email_key(email_s)
+    if db.session.execute(select(User.id).where(User.email_key == key)).first():
+        raise Duplicate("An account with this e-mail address already exists.",
+                        errors={"email": "This e-mail address is taken."})
+    user = User(email=email_s, email_key=key, name=name_s, organisation=organisation_s,
+                role=str(role), password_hash=hash_password(str(password)), auth_epoch=0,
+                created_at=utcnow())
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+            db.session.flush()
+    except IntegrityError as exc:  # a concurrent request took the address first
+        raise Duplicate("An account with this e-mail address already exists.",
+                        errors={"email": "This e-mail address is taken."}) from exc
+    record(user if via == "registration" else actor, "user.create", user, after=user.role,
+           via=via)
+    return user
+
+
+def update_profile(actor: User, user: User, *, name: object, organisation: object) -> User:
+    if actor.id != user.id and not permissions.can_manage_users(actor):
+        raise NotAllowed("You can only change your own profile.")
+    errors: dict[str, str] = {}
+    name_s = _text(errors, "name", name, required=True)
+    organisation_s = _text(errors, "organisation", organisation, required=False)
+    if errors:
+        raise Invalid(errors=errors)
+    if (name_s, organisation_s) != (user.name, user.organisation):
+        record(actor, "user.update", user, before=user.name, after=name_s,
+               organisation=organisation_s)
+        user.name, user.organisation = name_s, organisation_s
+        db.session.flush()
+    return user
+
+
+def change_password(actor: User, user: User, *, current: object, new: object,
+                    confirm: object | None = None) -> User:
+    """Change the password and end every other session and token of the user."""
+    if actor.id != user.id:
+        raise NotAllowed("You can only change your own password.")
+    errors: dict[str, str] = {}
+    if not isinstance(current, str) or not verify_password(user.password_hash, current):
+        errors["current_password"] = "Your current password is not right."
+    problem = password_problem(new)
+    if problem:
+        errors["new_password"] = problem
+    elif confirm is not None and confirm != new:
+        errors["confirm_password"] = "The two new passwords differ."
+    if errors:
+        raise Invalid(errors=errors)
+    user.password_hash = hash_password(str(new))
+    user.auth_epoch += 1
+    now = utcnow()
+    for token in db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = now
+    record(actor, "user.password_change", user, before=user.auth_epoch - 1, after=user.auth_epoch)
+    db.session.flush()
+    return user
+
+
+def set_role(actor: User | None, user: User, role: object, *,
+             check_permission: bool = True) -> User:
+    if check_permission and not permissions.can_manage_users(actor):
+        raise NotAllowed("Only admins change roles.")
+    if role not in ROLES:
+        raise Invalid(errors={"role": f"Role must be one of: {', '.join(ROLES)}."})
+    if user.role != role:
+        record(actor, "user.role_change", user, before=user.role, after=role)
+        user.role = str(role)
+        db.session.flush()
+    return user
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(user: User) -> tuple[str, ApiToken]:
+    """A new bearer token; the plain token is returned once and never stored."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, user=user, token_hash=hash_token(token),
+                   auth_epoch=user.auth_epoch, created_at=utcnow())
+    db.session.add(row)
+    record(user, "token.issue", row)
+    return token, row
+
+
+def revoke_token(actor: User, token: ApiToken) -> None:
+    if token.user_id != actor.id and not permissions.can_manage_users(actor):
+        raise NotAllowed("You can only revoke your own tokens.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        record(actor, "token.revoke", token)
+        db.session.flush()
+
+
+def find_token(token: str) -> ApiToken | None:
+    row = db.session.execute(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(token))
+    ).scalar_one_or_none()
+    return row if row is not None and row.active else None

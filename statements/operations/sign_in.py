@@ -1,0 +1,69 @@
+"""Signing in by e-mail and password, throttled per e-mail address.
+
+After 5 failed attempts within 15 minutes for one address (known or not), every
+attempt on it, right password or not, is refused with 429 until the oldest of those
+failures leaves the window. The count lives in the database, keyed by the case-folded
+address and never by network address (a whole venue may sign in from one), so it
+holds across every server process; the API and the /login form share it.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..database import for_update
+from ..errors import TooManyAttempts
+from ..extensions import db
+from ..models import SignInFailure, SignInThrottle, User, email_key
+from ..models.types import utcnow
+from ..passwords import hash_password, needs_rehash, verify_against_nothing, verify_password
+
+LIMIT = 5
+WINDOW = timedelta(minutes=15)
+
+
+def _lock_address(key: str) -> None:
+    """Make sure the address has its throttle row, and lock it for this transaction."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(insert(SignInThrottle).values(email_key=key).on_conflict_do_nothing())
+    db.session.execute(for_update(select(SignInThrottle).where(SignInThrottle.email_key == key)))
+
+
+def sign_in(email: str, password: str, now: datetime | None = None) -> User | None:
+    """The user, or None for a wrong address or password (the failure is flushed:
+    the caller must commit it even though it answers with an error)."""
+    now = now or utcnow()
+    key = email_key(email if isinstance(email, str) else "")
+    _lock_address(key)
+    db.session.execute(delete(SignInFailure).where(SignInFailure.email_key == key,
+                                                   SignInFailure.at <= now - WINDOW))
+    failures = db.session.scalars(
+        select(SignInFailure.at)
+        .where(SignInFailure.email_key == key, SignInFailure.at > now - WINDOW)
+        .order_by(SignInFailure.at)
+    ).all()
+    if len(failures) >= LIMIT:
+        wait = failures[-LIMIT] + WINDOW - now
+        raise TooManyAttempts(
+            "Too many failed sign-in attempts for this e-mail address. "
+            f"Try again in {math.ceil(wait.total_seconds() / 60)} minute(s).",
+            retry_after=math.ceil(wait.total_seconds()),
+        )
+    user = db.session.execute(select(User).where(User.email_key == key)).scalar_one_or_none()
+    password = password if isinstance(password, str) else ""
+    if user is None:
+        verify_against_nothing(password)
+    elif verify_password(user.password_hash, password):
+        db.session.execute(delete(SignInFailure).where(SignInFailure.email_key == key))
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        db.session.flush()
+        return user
+    db.session.add(SignInFailure(email_key=key, at=now))
+    db.session.flush()
+    return None

@@ -1,0 +1,149 @@
+"""Signing in and out, registration, and the account page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from ..errors import Duplicate, Invalid, TooManyAttempts
+from ..extensions import db, login_manager
+from ..models import ApiToken
+from ..operations.accounts import change_password, create_user, revoke_token, update_profile
+from ..operations.sign_in import sign_in
+from . import bp
+
+WRONG = "Wrong e-mail address or password."
+
+
+def safe_next(target: str | None) -> str | None:
+    """``?next=`` only ever leads to a path on this site.
+
+    Refused: other hosts (``//host``, ``/\\host``: browsers read a backslash as a
+    slash), any scheme, and control characters (CR/LF could split headers).
+    """
+    if not target or not target.startswith("/") or "\\" in target:
+        return None
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return None
+    return target
+
+
+@login_manager.unauthorized_handler
+def _sign_in_first() -> Response:
+    return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | tuple[str, int] | str:
+    next_path = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        if current_user.is_authenticated:
+            return redirect(next_path or url_for("web.home"))
+        return render_template("auth/login.html", next_path=next_path, email="")
+    email = request.form.get("email", "")
+    try:
+        user = sign_in(email, request.form.get("password", ""))
+    except TooManyAttempts as exc:
+        db.session.rollback()
+        return render_template("auth/login.html", next_path=next_path, email=email,
+                               error=exc.detail), 429, exc.headers()
+    db.session.commit()  # a failure is counted even though this request fails
+    if user is None:
+        return render_template("auth/login.html", next_path=next_path, email=email,
+                               error=WRONG), 401
+    login_user(user, remember=request.form.get("remember") == "on")
+    flash(f"Signed in as {user.name}.", "success")
+    return redirect(next_path or url_for("web.home"))
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    logout_user()
+    flash("Signed out.", "success")
+    return redirect(url_for("web.home"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> Response | tuple[str, int] | str:
+    if not current_app.config["OPEN_REGISTRATION"]:
+        abort(404)
+    if request.method == "GET":
+        return render_template("auth/register.html", form={}, errors={})
+    form = request.form
+    try:
+        if form.get("password") != form.get("confirm_password"):
+            raise Invalid(errors={"confirm_password": "The two passwords differ."})
+        user = create_user(None, email=form.get("email"), name=form.get("name"),
+                           organisation=form.get("organisation", ""),
+                           password=form.get("password"), via="registration")
+    except (Invalid, Duplicate) as exc:  # both shown on the form, against their fields
+        db.session.rollback()
+        return render_template("auth/register.html", form=form, errors=exc.errors), exc.status
+    db.session.commit()
+    login_user(user)
+    flash("Welcome! Your account is ready.", "success")
+    return redirect(url_for("web.home"))
+
+
+def _tokens() -> list[ApiToken]:
+    return [t for t in db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == current_user.id,
+                               ApiToken.revoked_at.is_(None)).order_by(ApiToken.created_at)
+    ) if t.active]
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account() -> Response | tuple[str, int] | str:
+    if request.method == "GET":
+        return render_template("auth/account.html", form=current_user, errors={},
+                               tokens=_tokens())
+    try:
+        update_profile(current_user, current_user, name=request.form.get("name"),
+                       organisation=request.form.get("organisation", ""))
+    except Invalid as exc:
+        db.session.rollback()
+        return render_template("auth/account.html", form=request.form, errors=exc.errors,
+                               tokens=_tokens()), 422
+    db.session.commit()
+    flash("Profile saved.", "success")
+    return redirect(url_for("web.account"))
+
+
+@bp.post("/account/password")
+@login_required
+def account_password() -> Response | tuple[str, int]:
+    try:
+        change_password(current_user, current_user,
+                        current=request.form.get("current_password"),
+                        new=request.form.get("new_password"),
+                        confirm=request.form.get("confirm_password"))
+    except Invalid as exc:
+        db.session.rollback()
+        return render_template("auth/account.html", form=current_user, errors=exc.errors,
+                               tokens=_tokens()), 422
+    db.session.commit()
+    # This session takes the new epoch; every other session and token has ended.
+    login_user(current_user._get_current_object())
+    flash("Password changed. Your other sessions and API tokens have been signed out.",
+          "success")
+    return redirect(url_for("web.account"))
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def account_revoke_token(token_id: int) -> Response:
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    revoke_token(current_user, token)
+    db.session.commit()
+    flash("Token revoked.", "success")
+    return redirect(url_for("web.account"))

@@ -1,0 +1,93 @@
+"""Factories: make_user(role=…) and signed-in clients, for any test."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from statements.database import write_transaction
+from statements.extensions import db
+from statements.models import User
+from statements.operations.accounts import create_user, issue_token
+
+PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+
+
+def make_user(app: Flask, role: str = "delegate", *, email: str | None = None,
+              name: str | None = None, organisation: str = "Testville",
+              password: str = PASSWORD) -> User:
+    n = next(_counter)
+    with app.app_context():
+        with write_transaction():
+            user = create_user(None, email=email or f"{role}{n}@example.org",
+                               name=name or f"{role.capitalize()} {n}", organisation=organisation,
+                               password=password, role=role, via="cli")
+        user_id = user.id
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        db.session.expunge(user)
+        return user
+
+
+def token_for(app: Flask, user: User) -> str:
+    with app.app_context():
+        with write_transaction():
+            token, _ = issue_token(db.session.get(User, user.id))
+        return token
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+class ApiClient:
+    """The Flask test client speaking JSON with one user's bearer token."""
+
+    def __init__(self, client: FlaskClient, token: str | None = None) -> None:
+        self.client = client
+        self.headers = auth(token) if token else {}
+
+    def __getattr__(self, method: str):
+        if method not in {"get", "post", "patch", "delete", "put"}:
+            raise AttributeError(method)
+
+        def call(path: str, json: Any = None, **kwargs: Any):
+            headers = {**self.headers, **kwargs.pop("headers", {})}
+            return getattr(self.client, method)("/api/v1" + path, json=json, headers=headers,
+                                                **kwargs)
+
+        return call
+
+
+def api_as(app: Flask, user: User | None) -> ApiClient:
+    return ApiClient(app.test_client(), token_for(app, user) if user else None)
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF_RE.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def form_post(client: FlaskClient, path: str, data: dict[str, Any] | None = None,
+              token_from: str | None = None, **kwargs: Any):
+    """POST a form the way a browser does: with the CSRF token from a page."""
+    data = dict(data or {})
+    data["csrf_token"] = csrf_token(client, token_from or path)
+    return client.post(path, data=data, **kwargs)
+
+
+def signed_in(app: Flask, user: User, password: str = PASSWORD) -> FlaskClient:
+    client = app.test_client()
+    response = form_post(client, "/login", {"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client

@@ -1,0 +1,189 @@
+"""Sign-in pages: /login with ?next=, CSRF, registration, the account page."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from statements.extensions import db
+from statements.models import ApiToken, User
+from statements.web.auth import safe_next
+from tests.factories import PASSWORD, api_as, csrf_token, form_post, make_user, signed_in
+
+
+@pytest.mark.parametrize("target", [
+    "//evil.example", "//evil.example/path", "/\\evil.example", "/\\/evil.example",
+    "https://evil.example", "javascript:alert(1)", "http:/evil.example", "evil.example",
+    "/path\r\nSet-Cookie: x=1", "/path\nLocation: //evil", "/\tpath", "", None,
+])
+def test_unsafe_next_is_refused(target: str | None) -> None:
+    assert safe_next(target) is None
+
+
+@pytest.mark.parametrize("target", ["/", "/s/paris-2026", "/account?tab=1", "/a/b#frag"])
+def test_site_paths_are_kept(target: str) -> None:
+    assert safe_next(target) == target
+
+
+def test_form_post_without_csrf_token_is_400(app: Flask, client: FlaskClient) -> None:
+    user = make_user(app)
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD,
+                                           "csrf_token": "forged"})
+    assert response.status_code == 400
+
+
+def test_sign_in_honours_a_safe_next_only(app: Flask, client: FlaskClient) -> None:
+    user = make_user(app)
+    response = form_post(client, "/login?next=/account", {"email": user.email,
+                                                          "password": PASSWORD},
+                         token_from="/login")
+    assert response.status_code == 302 and response.headers["Location"] == "/account"
+    client = app.test_client()
+    response = form_post(client, "/login?next=//evil.example", {"email": user.email,
+                                                                "password": PASSWORD},
+                         token_from="/login")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_wrong_password_shows_the_message(app: Flask, client: FlaskClient) -> None:
+    user = make_user(app)
+    response = form_post(client, "/login", {"email": user.email, "password": "nope nope nope"})
+    assert response.status_code == 401
+    html = response.get_data(as_text=True)
+    assert "Wrong e-mail address or password." in html
+    assert f'value="{user.email}"' in html  # what was typed is kept
+    assert client.get("/account").status_code == 302  # still signed out
+
+
+def test_account_needs_sign_in(client: FlaskClient) -> None:
+    response = client.get("/account")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=/account")
+
+
+def test_register_creates_a_signed_in_delegate(app: Flask, client: FlaskClient) -> None:
+    response = form_post(client, "/register", {
+        "email": "new@example.org", "name": "Nia", "organisation": "Kunming",
+        "password": "long enough pw", "confirm_password": "long enough pw"})
+    assert response.status_code == 302
+    assert "Nia" in client.get("/").get_data(as_text=True)
+    with app.app_context():
+        user = db.session.scalars(select(User)).one()
+        assert (user.role, user.organisation) == ("delegate", "Kunming")
+        assert user.password_hash.startswith("$argon2id$")
+
+
+def test_register_errors_are_shown_per_field_and_nothing_is_written(app: Flask,
+                                                                    client: FlaskClient) -> None:
+    make_user(app, email="taken@example.org")
+    response = form_post(client, "/register", {
+        "email": "TAKEN@example.org", "name": "X", "password": "long enough pw",
+        "confirm_password": "long enough pw"})
+    assert response.status_code == 409
+    assert "This e-mail address is taken." in response.get_data(as_text=True)
+    response = form_post(client, "/register", {
+        "email": "x@example.org", "name": "", "password": "short", "confirm_password": "short"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Name is required." in html and "at least 10 characters" in html
+    response = form_post(client, "/register", {
+        "email": "y@example.org", "name": "Y", "password": "long enough pw",
+        "confirm_password": "different pw!"})
+    assert "The two passwords differ." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_registration_can_be_closed(app: Flask, client: FlaskClient) -> None:
+    app.config["OPEN_REGISTRATION"] = False
+    assert client.get("/register").status_code == 404
+    assert "Register" not in client.get("/login").get_data(as_text=True)
+
+
+def test_logout_needs_post_with_csrf(app: Flask) -> None:
+    client = signed_in(app, make_user(app))
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 400
+    assert client.get("/account").status_code == 200
+    assert form_post(client, "/logout", token_from="/account").status_code == 302
+    assert client.get("/account").status_code == 302
+
+
+def test_profile_edit(app: Flask) -> None:
+    user = make_user(app)
+    client = signed_in(app, user)
+    response = form_post(client, "/account", {"name": "Ana Lima", "organisation": "São Paulo"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(User, user.id).organisation == "São Paulo"
+    response = form_post(client, "/account", {"name": "  ", "organisation": ""})
+    assert response.status_code == 422
+    assert "Name is required." in response.get_data(as_text=True)
+
+
+def test_password_change_ends_other_sessions_and_tokens(app: Flask) -> None:
+    user = make_user(app)
+    here, elsewhere = signed_in(app, user), signed_in(app, user)
+    api = api_as(app, user)
+    assert api.get("/me").status_code == 200
+    response = form_post(here, "/account/password", {
+        "current_password": PASSWORD, "new_password": "a brand new pw",
+        "confirm_password": "a brand new pw"}, token_from="/account")
+    assert response.status_code == 302
+    assert here.get("/account").status_code == 200  # this session carries on
+    assert elsewhere.get("/account").status_code == 302  # the other one has ended
+    assert api.get("/me").status_code == 401
+    with app.app_context():
+        assert all(t.revoked_at is not None for t in db.session.scalars(select(ApiToken)))
+    signed_in(app, user, "a brand new pw")
+
+
+def test_password_change_refuses_a_wrong_current_password(app: Flask) -> None:
+    user = make_user(app)
+    client = signed_in(app, user)
+    response = form_post(client, "/account/password", {
+        "current_password": "not it at all", "new_password": "a brand new pw",
+        "confirm_password": "a brand new pw"}, token_from="/account")
+    assert response.status_code == 422
+    assert "current password is not right" in response.get_data(as_text=True)
+    signed_in(app, user)  # the old password still works
+
+
+def test_tokens_are_listed_and_revocable_on_the_account_page(app: Flask) -> None:
+    user = make_user(app)
+    api = api_as(app, user)
+    client = signed_in(app, user)
+    assert "Revoke" in client.get("/account").get_data(as_text=True)
+    with app.app_context():
+        token_id = db.session.scalars(select(ApiToken.id)).one()
+    token = csrf_token(client, "/account")
+    assert client.post(f"/account/tokens/{token_id}/revoke",
+                       data={"csrf_token": token}).status_code == 302
+    assert api.get("/me").status_code == 401
+    other = signed_in(app, make_user(app))
+    assert other.post(f"/account/tokens/{token_id}/revoke",
+                      data={"csrf_token": csrf_token(other, "/account")}).status_code == 404
+
+
+def test_navigation_shows_what_the_role_may_do(app: Flask, client: FlaskClient) -> None:
+    html = client.get("/").get_data(as_text=True)
+    assert "Sign in" in html and "Sign out" not in html
+    html = signed_in(app, make_user(app, "admin")).get("/").get_data(as_text=True)
+    assert "Sign out" in html and "(admin)" in html
+
+
+def test_session_cookie_flags(app: Flask) -> None:
+    user = make_user(app)
+    client = app.test_client()
+    response = form_post(client, "/login", {"email": user.email, "password": PASSWORD,
+                                            "remember": "on"})
+    cookies = response.headers.getlist("Set-Cookie")
+    session = next(c for c in cookies if c.startswith("session="))
+    remember = next(c for c in cookies if c.startswith("remember_token="))
+    for cookie in (session, remember):
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
