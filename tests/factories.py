@@ -91,3 +91,46 @@ def signed_in(app: Flask, user: User, password: str = PASSWORD) -> FlaskClient:
     response = form_post(client, "/login", {"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return client
+
+
+SAMPLE_TEXT = (
+    "# Strengthening the momentum for a post-2020 Global Biodiversity Framework\n"
+    "\n"
+    "We, the mayors and governors gathered in Paris, recognise that cities and regions are "
+    "where most people meet nature every day.\n"
+    "\n"
+    "We commit to protect and restore urban ecosystems, and to report on our progress every "
+    "two years.\n"
+)
+
+PATH_TO: dict[str, list[str]] = {
+    "draft": [],
+    "amending": ["amending"],
+    "reviewing": ["amending", "reviewing"],
+    "final": ["amending", "reviewing", "final"],
+    "endorsing": ["amending", "reviewing", "final", "endorsing"],
+    "closed": ["amending", "reviewing", "final", "endorsing", "closed"],
+}
+
+
+def make_statement(app: Flask, moderator: User | None = None, *, status: str = "draft",
+                   title: str = "Paris city biodiversity statement", text: str = SAMPLE_TEXT,
+                   slug: str | None = None, occasion: str = "Paris summit, city session") -> str:
+    """Create a statement through the real operations and walk it to ``status``.
+    Returns its slug."""
+    from statements.lookups import statement_or_404
+    from statements.operations.statements import create_statement
+    from statements.operations.workflow import transition
+
+    moderator = moderator or make_user(app, "moderator")
+    with app.app_context():
+        with write_transaction():
+            actor = db.session.get(User, moderator.id)
+            statement = create_statement(actor, title=title, text=text, slug=slug,
+                                         occasion=occasion)
+            slug = statement.slug
+        for step in PATH_TO[status]:
+            with write_transaction():
+                actor = db.session.get(User, moderator.id)
+                transition(actor, statement_or_404(slug, actor), step)
+    return slug

@@ -6,7 +6,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from statements.extensions import db
-from statements.models import AuditEvent, User
+from statements.models import AuditEvent, Statement, User
 from tests.factories import make_user
 
 
@@ -74,3 +74,8 @@ def test_demo_creates_one_account_per_role_and_can_run_twice(app: Flask) -> None
         roles = sorted(db.session.scalars(select(User.role)))
     assert set(roles) == {"admin", "moderator", "delegate"}
     assert len(roles) == 4
+    with app.app_context():
+        statement = db.session.scalars(select(Statement)).one()  # not two after a second run
+        assert statement.title.startswith("Strengthening the momentum")
+        assert statement.moderators[0].email == "moderator@demo.example"
+    assert "/statements/post-2020-biodiversity-momentum" in first.output

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from .. import permissions
-from ..models import User
+from ..models import Statement, User, Version
+from ..queries import statement_counts
 
 
 def person(user: User | None) -> dict[str, Any] | None:
@@ -20,3 +22,41 @@ def user_json(user: User, viewer: User | None) -> dict[str, Any]:
     if permissions.can_see_email(viewer, user):
         body["email"] = user.email
     return body
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def version_json(version: Version, *, with_text: bool = False) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "number": version.number,
+        "sha256": version.sha256,
+        "created_at": iso(version.created_at),
+        "author": person(version.author),
+        "message": version.message,
+        "source": {"kind": version.source_kind, "amendments": source_amendments(version)},
+    }
+    if with_text:
+        body["text"] = version.text
+    return body
+
+
+def source_amendments(version: Version) -> list[int]:
+    return sorted(link.amendment_number for link in getattr(version, "merged_links", []))
+
+
+def statement_json(statement: Statement) -> dict[str, Any]:
+    return {
+        "slug": statement.slug,
+        "title": statement.title,
+        "occasion": statement.occasion,
+        "status": statement.status,
+        "head": version_json(statement.head, with_text=True),
+        "moderators": [person(user) for user in statement.moderators],
+        "counts": statement_counts(statement),
+        "amending_until": iso(statement.amending_until),
+        "endorsing_until": iso(statement.endorsing_until),
+        "time_zone": statement.time_zone,
+        "created_at": iso(statement.created_at),
+    }

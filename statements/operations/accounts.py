@@ -16,6 +16,7 @@ from ..models import ROLES, ApiToken, User, email_key
 from ..models.types import utcnow
 from ..passwords import hash_password, password_problem, verify_password
 from .audit import record
+from .fields import text_field
 
 # Deliberately loose: one @, something before it, a dot in the domain, no spaces.
 # Deliverability is the mail server's question, not a regular expression's.
@@ -23,24 +24,8 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_PREFIX = "st_"
 
 
-def _text(errors: dict[str, str], field: str, value: object, *, required: bool,
-          limit: int = 200, label: str | None = None) -> str:
-    label = label or field.capitalize()
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors[field] = f"{label} must be a string."
-        return ""
-    value = value.strip()
-    if required and not value:
-        errors[field] = f"{label} is required."
-    elif len(value) > limit:
-        errors[field] = f"{label} must be at most {limit} characters."
-    return value
-
-
 def validate_email(errors: dict[str, str], value: object) -> str:
-    email = _text(errors, "email", value, required=True, limit=254, label="E-mail address")
+    email = text_field(errors, "email", value, required=True, limit=254, label="E-mail address")
     if "email" not in errors and not EMAIL_PATTERN.match(email):
         errors["email"] = "Enter an e-mail address like name@example.org."
     return email
@@ -60,8 +45,8 @@ def create_user(actor: User | None, *, email: object, name: object, password: ob
         raise NotAllowed("Only admins create accounts for others.")
     errors: dict[str, str] = {}
     email_s = validate_email(errors, email)
-    name_s = _text(errors, "name", name, required=True)
-    organisation_s = _text(errors, "organisation", organisation, required=False)
+    name_s = text_field(errors, "name", name, required=True)
+    organisation_s = text_field(errors, "organisation", organisation, required=False)
     problem = password_problem(password)
     if problem:
         errors["password"] = problem
@@ -92,8 +77,8 @@ def update_profile(actor: User, user: User, *, name: object, organisation: objec
     if actor.id != user.id and not permissions.can_manage_users(actor):
         raise NotAllowed("You can only change your own profile.")
     errors: dict[str, str] = {}
-    name_s = _text(errors, "name", name, required=True)
-    organisation_s = _text(errors, "organisation", organisation, required=False)
+    name_s = text_field(errors, "name", name, required=True)
+    organisation_s = text_field(errors, "organisation", organisation, required=False)
     if errors:
         raise Invalid(errors=errors)
     if (name_s, organisation_s) != (user.name, user.organisation):

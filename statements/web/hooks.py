@@ -7,8 +7,10 @@ from typing import Any
 
 from flask import Flask, Response, current_app, request
 
-from ..database import begin_write
+from ..database import begin_write, write_transaction
 from ..errors import TooLarge
+from ..extensions import db
+from ..operations.workflow import any_deadline_due, close_due_deadlines
 
 REFUSED_BODY = "statements.refused_body"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -39,6 +41,18 @@ def _refuse_large_body() -> None:
         raise TooLarge(f"The request body is {length} bytes; the limit is {limit} bytes.")
 
 
+def _catch_up_deadlines() -> None:
+    """The first request after a deadline records the status it implies, in a write
+    transaction of its own, so that this very answer and every later one show it."""
+    if request.endpoint in {None, "static", "web.healthz"}:
+        return
+    due = any_deadline_due()
+    db.session.rollback()  # end the look, so the write (ours or the request's) begins clean
+    if due:
+        with write_transaction():
+            close_due_deadlines()
+
+
 def _take_write_lock() -> None:
     if request.method in UNSAFE_METHODS:
         begin_write()
@@ -59,6 +73,7 @@ def register_request_hooks(app: Flask) -> None:
     """Must run before extensions add their own hooks: the size check comes first."""
     app.config.setdefault("MAX_CONTENT_LENGTH", app.config["MAX_BODY_BYTES"])
     app.before_request(_refuse_large_body)
+    app.before_request(_catch_up_deadlines)
     app.before_request(_take_write_lock)
     app.after_request(_security_headers)
 

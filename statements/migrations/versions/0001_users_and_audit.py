@@ -8,21 +8,12 @@ Create Date: 2026-11-23
 import sqlalchemy as sa
 from alembic import op
 
+from statements.migrations.append_only import allow, forbid
+
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
-
-APPEND_ONLY_SQLITE = """
-CREATE TRIGGER audit_events_no_{op} BEFORE {OP} ON audit_events
-BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END
-"""
-
-APPEND_ONLY_PG_FUNCTION = """
-CREATE FUNCTION audit_events_append_only() RETURNS trigger AS $$
-BEGIN RAISE EXCEPTION 'audit_events is append-only'; END
-$$ LANGUAGE plpgsql
-"""
 
 
 def upgrade():
@@ -62,20 +53,10 @@ def upgrade():
     op.create_index(op.f("ix_audit_events_actor_id"), "audit_events", ["actor_id"])
     op.create_index(op.f("ix_audit_events_statement_id"), "audit_events", ["statement_id"])
 
-    if op.get_bind().dialect.name == "sqlite":
-        for name in ("update", "delete"):
-            op.execute(APPEND_ONLY_SQLITE.format(op=name, OP=name.upper()))
-    else:
-        op.execute(APPEND_ONLY_PG_FUNCTION)
-        op.execute(
-            "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
-            "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()"
-        )
+    forbid("audit_events")
 
 
 def downgrade():
-    if op.get_bind().dialect.name != "sqlite":
-        op.execute("DROP TRIGGER audit_events_append_only ON audit_events")
-        op.execute("DROP FUNCTION audit_events_append_only()")
+    allow("audit_events")
     op.drop_table("audit_events")
     op.drop_table("users")

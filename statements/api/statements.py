@@ -1,0 +1,142 @@
+"""Statements, versions, diffs and transitions (API.md)."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, request
+from sqlalchemy import select
+
+from .. import permissions
+from ..errors import Invalid, NotAllowed
+from ..extensions import db
+from ..identity import api_user, require_api_user
+from ..lookups import statement_or_404, version_or_404
+from ..models import User, Version
+from ..operations import statements as ops
+from ..operations.workflow import transition
+from ..queries import visible_statements
+from ..text.diff import diff_texts, diffs_to_json
+from . import bp
+from .body import json_body
+from .serialise import statement_json, version_json
+
+PATCHABLE = ("title", "occasion", "amending_until", "endorsing_until", "time_zone")
+
+
+def _created(body: dict, location: str) -> tuple[Response, int, dict[str, str]]:
+    return jsonify(body), 201, {"Location": location}
+
+
+@bp.post("/statements")
+def create_statement() -> tuple[Response, int, dict[str, str]]:
+    actor = require_api_user()
+    if not permissions.can_create_statement(actor):
+        raise NotAllowed("Only moderators and admins create statements.")
+    body = json_body()
+    statement = ops.create_statement(actor, title=body.get("title"), text=body.get("text"),
+                                     slug=body.get("slug"), occasion=body.get("occasion", ""))
+    db.session.commit()
+    return _created(statement_json(statement), f"/api/v1/statements/{statement.slug}")
+
+
+@bp.get("/statements")
+def list_statements() -> Response:
+    return jsonify({"items": [statement_json(s) for s in visible_statements(api_user())]})
+
+
+@bp.get("/statements/<slug>")
+def get_statement(slug: str) -> Response:
+    return jsonify(statement_json(statement_or_404(slug, api_user())))
+
+
+@bp.patch("/statements/<slug>")
+def patch_statement(slug: str) -> Response:
+    actor = require_api_user()
+    statement = statement_or_404(slug, actor)
+    if not permissions.can_edit_details(actor, statement):
+        raise NotAllowed("Only this statement's moderators and admins change its details.")
+    body = json_body()
+    unknown = sorted(set(body) - set(PATCHABLE))
+    if unknown:
+        raise Invalid(errors={field: "This field cannot be changed here." for field in unknown})
+    ops.update_details(actor, statement, **{k: body[k] for k in PATCHABLE if k in body})
+    db.session.commit()
+    return jsonify(statement_json(statement))
+
+
+@bp.post("/statements/<slug>/moderators")
+def add_moderator(slug: str) -> Response:
+    actor = require_api_user()
+    statement = statement_or_404(slug, actor)
+    if not permissions.can_assign_moderators(actor):
+        raise NotAllowed("Only admins assign moderators.")
+    user_id = json_body().get("user_id")
+    if isinstance(user_id, bool) or not isinstance(user_id, int):
+        raise Invalid(errors={"user_id": "user_id must be a whole number."})
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise Invalid(errors={"user_id": f"There is no user {user_id}."})
+    ops.add_moderator(actor, statement, user)
+    db.session.commit()
+    return jsonify(statement_json(statement))
+
+
+@bp.post("/statements/<slug>/transitions")
+def move(slug: str) -> Response:
+    actor = require_api_user()
+    statement = statement_or_404(slug, actor)
+    if not permissions.can_move(actor, statement):
+        raise NotAllowed("Only this statement's moderators and admins move its workflow.")
+    transition(actor, statement, json_body().get("to"))
+    db.session.commit()
+    return jsonify(statement_json(statement))
+
+
+def _history_statement(slug: str):
+    viewer = api_user()
+    statement = statement_or_404(slug, viewer)
+    if not permissions.can_view_history(viewer, statement):
+        raise NotAllowed("Sign in to read this statement's history.")
+    return statement
+
+
+@bp.get("/statements/<slug>/versions")
+def list_versions(slug: str) -> Response:
+    statement = _history_statement(slug)
+    versions = db.session.scalars(select(Version).where(Version.statement_id == statement.id)
+                                  .order_by(Version.number))
+    return jsonify({"items": [version_json(v) for v in versions]})
+
+
+@bp.get("/statements/<slug>/versions/<number>")
+def get_version(slug: str, number: str) -> Response:
+    statement = _history_statement(slug)
+    return jsonify(version_json(version_or_404(statement, number), with_text=True))
+
+
+@bp.post("/statements/<slug>/versions")
+def create_version(slug: str) -> tuple[Response, int, dict[str, str]]:
+    actor = require_api_user()
+    statement = statement_or_404(slug, actor)
+    if not permissions.can_edit_text(actor, statement):
+        raise NotAllowed("Only this statement's moderators and admins edit its text.")
+    body = json_body()
+    if "text" not in body:
+        raise Invalid(errors={"text": "The new text is required."})
+    version = ops.create_version(actor, statement, text=body.get("text"), base=body.get("base"),
+                                 message=body.get("message", ""))
+    db.session.commit()
+    return _created(version_json(version, with_text=True),
+                    f"/api/v1/statements/{slug}/versions/{version.number}")
+
+
+@bp.get("/statements/<slug>/diff")
+def diff(slug: str) -> Response:
+    statement = _history_statement(slug)
+    errors = {k: "A version number is required." for k in ("from", "to")
+              if not request.args.get(k, "").isdigit()}
+    if errors:
+        raise Invalid(errors=errors)
+    a = version_or_404(statement, int(request.args["from"]))
+    b = version_or_404(statement, int(request.args["to"]))
+    diffs = diffs_to_json(diff_texts(a.text, b.text))
+    return jsonify({"from": a.number, "to": b.number, "diffs": diffs})

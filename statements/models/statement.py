@@ -1,0 +1,119 @@
+"""A statement, its moderators and its immutable versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+from .user import User
+
+STATUSES = ("draft", "amending", "reviewing", "final", "endorsing", "closed")
+SOURCE_KINDS = ("edit", "import", "amendment")
+
+
+class Statement(db.Model):
+    __tablename__ = "statements"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('draft', 'amending', 'reviewing', 'final', 'endorsing', 'closed')",
+            name="status",
+        ),
+        CheckConstraint("head_number >= 1", name="head_number"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    occasion: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    # The newest version's number, kept with the statement so that the row every writer
+    # locks also says which number comes next (the unique key is the last line of defence).
+    head_number: Mapped[int] = mapped_column(Integer, default=1)
+    amending_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    endorsing_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+    created_by: Mapped[User] = relationship(User, foreign_keys=[created_by_id])
+    moderator_links: Mapped[list[StatementModerator]] = relationship(
+        back_populates="statement", order_by="StatementModerator.added_at", lazy="selectin")
+    versions: Mapped[list[Version]] = relationship(
+        order_by="Version.number", lazy="select", viewonly=True)
+
+    audit_type = "statement"
+
+    @property
+    def moderators(self) -> list[User]:
+        return [link.user for link in self.moderator_links]
+
+    @property
+    def head(self) -> Version:
+        return db.session.execute(
+            db.select(Version).where(Version.statement_id == self.id,
+                                     Version.number == self.head_number)
+        ).scalar_one()
+
+    def __repr__(self) -> str:
+        return f"<Statement {self.slug} {self.status}>"
+
+
+class StatementModerator(db.Model):
+    __tablename__ = "statement_moderators"
+
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statements.id", ondelete="RESTRICT"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), primary_key=True, index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+    statement: Mapped[Statement] = relationship(back_populates="moderator_links")
+    user: Mapped[User] = relationship(User, foreign_keys=[user_id], lazy="joined")
+
+
+class Version(db.Model):
+    """One immutable state of a statement's text."""
+
+    __tablename__ = "versions"
+    __table_args__ = (
+        UniqueConstraint("statement_id", "number", name="uq_versions_statement_id_number"),
+        CheckConstraint("number >= 1", name="number"),
+        CheckConstraint("source_kind IN ('edit', 'import', 'amendment')", name="source_kind"),
+        CheckConstraint("length(sha256) = 64", name="sha256"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="RESTRICT"))
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    message: Mapped[str] = mapped_column(String(500), default="")
+    source_kind: Mapped[str] = mapped_column(String(20))
+
+    statement: Mapped[Statement] = relationship(Statement)
+    author: Mapped[User] = relationship(User, lazy="joined")
+
+    audit_type = "version"
+
+    def __repr__(self) -> str:
+        return f"<Version {self.statement_id}#{self.number}>"
+
+
+@event.listens_for(Version, "before_update")
+def _immutable(_mapper: object, _connection: object, target: Version) -> None:
+    raise RuntimeError(f"version {target.number} is immutable")

@@ -1,0 +1,113 @@
+"""Checking the fields a person sends: one set of rules for forms, the API and the CLI.
+
+Each check adds a message to ``errors`` (field -> message) instead of raising, so that
+a form can show every problem at once; the caller raises ``Invalid(errors=…)``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from ..text.normalise import UnstorableText, check_storable, normalise
+
+# Control characters other than tab and newline have no place in a one-line field.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def text_field(errors: dict[str, str], field: str, value: object, *, required: bool,
+               limit: int = 200, label: str | None = None) -> str:
+    """A one-line text: trimmed, NFC, no control characters, at most ``limit`` long."""
+    label = label or field.capitalize()
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[field] = f"{label} must be a string."
+        return ""
+    value = normalise(value).strip()
+    try:
+        check_storable(value)
+    except UnstorableText as exc:
+        errors[field] = f"{label}: {exc}."
+        return ""
+    if _CONTROL.search(value) or "\n" in value:
+        errors[field] = f"{label} must be a single line without control characters."
+    elif required and not value:
+        errors[field] = f"{label} is required."
+    elif len(value) > limit:
+        errors[field] = f"{label} must be at most {limit} characters."
+    return value
+
+
+def body_text(errors: dict[str, str], field: str, value: object, *, label: str = "Text",
+              limit: int = 1_000_000, required: bool = True) -> str:
+    """A statement's Markdown: NFC with LF line endings, as it will be stored and hashed."""
+    if not isinstance(value, str):
+        errors[field] = f"{label} must be a string."
+        return ""
+    text = normalise(value)
+    try:
+        check_storable(text)
+    except UnstorableText as exc:
+        errors[field] = f"{label}: {exc}."
+        return ""
+    if required and not text.strip():
+        errors[field] = f"{label} must not be empty."
+    elif len(text) > limit:
+        errors[field] = f"{label} must be at most {limit} characters."
+    return text
+
+
+def integer_field(errors: dict[str, str], field: str, value: object, *,
+                  label: str | None = None, minimum: int = 1) -> int:
+    label = label or field.capitalize()
+    if isinstance(value, bool) or not isinstance(value, int):
+        errors[field] = f"{label} must be a whole number."
+        return 0
+    if value < minimum:
+        errors[field] = f"{label} must be at least {minimum}."
+    return value
+
+
+def time_zone_field(errors: dict[str, str], field: str, value: object) -> str:
+    if not isinstance(value, str) or not value:
+        errors[field] = "Time zone must be an IANA name such as Europe/Paris."
+        return "UTC"
+    if value not in zone_names():
+        errors[field] = f"Unknown time zone {value!r}: use an IANA name such as Europe/Paris."
+        return "UTC"
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        errors[field] = f"Unknown time zone {value!r}."
+        return "UTC"
+    return value
+
+
+@cache
+def zone_names() -> frozenset[str]:
+    """Computed once: available_timezones() walks the disk."""
+    return frozenset(available_timezones() | {"UTC"})
+
+
+def instant_field(errors: dict[str, str], field: str, value: object, *,
+                  label: str | None = None) -> datetime | None:
+    """An ISO 8601 time with a UTC offset, or null. A time without an offset is refused:
+    it would mean different instants to different readers."""
+    label = label or field.replace("_", " ").capitalize()
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        errors[field] = f"{label} must be an ISO 8601 time with a UTC offset, or null."
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        errors[field] = f"{label} is not an ISO 8601 time: {value!r}."
+        return None
+    if parsed.tzinfo is None:
+        errors[field] = f"{label} needs a UTC offset, e.g. 2026-06-01T18:00:00+02:00."
+        return None
+    return parsed

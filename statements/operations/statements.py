@@ -1,0 +1,206 @@
+"""Statements: creating one (with version 1), its details, its moderators, new versions."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from .. import permissions
+from ..errors import Duplicate, Invalid, InvalidState, NotAllowed, StaleVersion
+from ..extensions import db
+from ..models import Statement, StatementModerator, User, Version
+from ..models.types import utcnow
+from ..text.diff import diff_texts, diffs_to_json
+from ..text.normalise import sha256_hex
+from .audit import record
+from .fields import body_text, instant_field, integer_field, text_field, time_zone_field
+from .workflow import FROZEN, TEXT_EDITABLE
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_MAX = 80
+
+
+def slugify(title: str) -> str:
+    """A URL slug from a title: accents folded, anything else joined by hyphens.
+
+    Titles in scripts without a Latin form give an empty slug; the caller then falls back
+    to "statement".
+    """
+    decomposed = unicodedata.normalize("NFKD", title)
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    return slug[:60].rstrip("-")
+
+
+def _slug_taken(slug: str) -> bool:
+    found = db.session.execute(select(Statement.id).where(Statement.slug == slug)).first()
+    return found is not None
+
+
+def _free_slug(base: str) -> str:
+    base = base or "statement"
+    if not _slug_taken(base):
+        return base
+    n = 2
+    while _slug_taken(f"{base}-{n}"):
+        n += 1
+    return f"{base}-{n}"
+
+
+def create_statement(actor: User, *, title: object, text: object, slug: object = None,
+                     occasion: object = "") -> Statement:
+    if not permissions.can_create_statement(actor):
+        raise NotAllowed("Only moderators and admins create statements.")
+    errors: dict[str, str] = {}
+    title_s = text_field(errors, "title", title, required=True, limit=300)
+    occasion_s = text_field(errors, "occasion", occasion, required=False, limit=300)
+    text_s = body_text(errors, "text", text)
+    slug_s = None
+    if slug is not None and slug != "":
+        if not isinstance(slug, str) or not SLUG_PATTERN.match(slug) or len(slug) > SLUG_MAX:
+            errors["slug"] = ("Slug must be lower-case letters, digits and single hyphens, "
+                              f"at most {SLUG_MAX} characters.")
+        else:
+            slug_s = slug
+    if errors:
+        raise Invalid(errors=errors)
+    if slug_s is not None and _slug_taken(slug_s):
+        raise Duplicate(f"The slug {slug_s!r} is taken.", errors={"slug": "This slug is taken."})
+    statement = Statement(slug=slug_s or _free_slug(slugify(title_s)), title=title_s,
+                          occasion=occasion_s, status="draft", head_number=1, time_zone="UTC",
+                          created_at=utcnow(), created_by_id=actor.id, created_by=actor)
+    db.session.add(statement)
+    db.session.flush()
+    statement.moderator_links.append(StatementModerator(user_id=actor.id, user=actor,
+                                                        added_at=utcnow(), added_by_id=actor.id))
+    record(actor, "statement.create", statement, statement_id=statement.id, after=statement.slug)
+    _append_version(statement, actor, text_s, number=1, kind="import", message="First version")
+    return statement
+
+
+def next_version(statement: Statement, author: User, text: str, *, kind: str, message: str = "",
+                 **audit: Any) -> Version:
+    """Append the version after the head. The caller holds the statement's write lock, so the
+    number is free; the unique key (statement, number) is the database's refusal otherwise."""
+    if statement.status in FROZEN:
+        raise InvalidState(f"The statement is {statement.status}: its text is frozen for good.")
+    return _append_version(statement, author, text, number=statement.head_number + 1, kind=kind,
+                           message=message, **audit)
+
+
+def _append_version(statement: Statement, author: User, text: str, *, number: int, kind: str,
+                    message: str, **audit: Any) -> Version:
+    version = Version(statement_id=statement.id, number=number, text=text,
+                      sha256=sha256_hex(text), author_id=author.id, author=author,
+                      created_at=utcnow(), message=message, source_kind=kind)
+    db.session.add(version)
+    statement.head_number = number
+    db.session.flush()
+    record(author, "version.create", version, statement_id=statement.id,
+           before=number - 1 if number > 1 else None, after=number, source=kind,
+           sha256=version.sha256, **audit)
+    return version
+
+
+def create_version(actor: User, statement: Statement, *, text: object, base: object,
+                   message: object = "") -> Version:
+    """A direct edit by a moderator, refused if it did not start from the head."""
+    if not permissions.can_edit_text(actor, statement):
+        raise NotAllowed("Only this statement's moderators and admins edit its text.")
+    errors: dict[str, str] = {}
+    text_s = body_text(errors, "text", text)
+    base_n = integer_field(errors, "base", base, label="Base version")
+    message_s = text_field(errors, "message", message, required=False, limit=500)
+    if errors:
+        raise Invalid(errors=errors)
+    if statement.status not in TEXT_EDITABLE:
+        raise InvalidState(f"The statement is {statement.status}: its text is frozen for good.")
+    head = statement.head
+    if base_n != head.number:
+        base_version = version_by_number(statement, base_n)
+        if base_version is None:
+            raise Invalid(errors={"base": f"There is no version {base_n}."})
+        raise StaleVersion(
+            f"You started from version {base_n}, but version {head.number} has been saved "
+            "since. Review what changed and save again against the newest version.",
+            head_number=head.number, diffs=diffs_to_json(diff_texts(base_version.text, head.text)))
+    if text_s == head.text:
+        raise Invalid(f"The text is the same as version {head.number}: nothing to save.",
+                      errors={"text": "This text is the same as the newest version."})
+    return next_version(statement, actor, text_s, kind="edit", message=message_s)
+
+
+def version_by_number(statement: Statement, number: int) -> Version | None:
+    return db.session.execute(
+        select(Version).where(Version.statement_id == statement.id, Version.number == number)
+    ).scalar_one_or_none()
+
+
+UNSET: Any = object()
+
+
+def update_details(actor: User, statement: Statement, *, title: object = UNSET,
+                   occasion: object = UNSET, amending_until: object = UNSET,
+                   endorsing_until: object = UNSET, time_zone: object = UNSET,
+                   now: datetime | None = None) -> Statement:
+    """PATCH semantics: only the fields given change."""
+    if not permissions.can_edit_details(actor, statement):
+        raise NotAllowed("Only this statement's moderators and admins change its details.")
+    now = now or utcnow()
+    errors: dict[str, str] = {}
+    changes: dict[str, Any] = {}
+    if title is not UNSET:
+        changes["title"] = text_field(errors, "title", title, required=True, limit=300)
+    if occasion is not UNSET:
+        changes["occasion"] = text_field(errors, "occasion", occasion, required=False, limit=300)
+    if time_zone is not UNSET:
+        changes["time_zone"] = time_zone_field(errors, "time_zone", time_zone)
+    for field, value in (("amending_until", amending_until), ("endorsing_until", endorsing_until)):
+        if value is not UNSET:
+            changes[field] = instant_field(errors, field, value)
+            new = changes[field]
+            if new is not None and new <= now and new != getattr(statement, field):
+                errors[field] = "The deadline must be in the future."
+    if errors:
+        raise Invalid(errors=errors)
+    # Sending a field unchanged is no change: a form posts every field it shows.
+    changes = {k: v for k, v in changes.items() if v != getattr(statement, k)}
+    status = statement.status
+    if statement.status in FROZEN and ("title" in changes or "occasion" in changes):
+        raise InvalidState(f"The statement is {status}: its title and occasion are frozen.")
+    if "amending_until" in changes and status not in {"draft", "amending"}:
+        raise InvalidState("Amending is over: its deadline can no longer be moved.")
+    if "endorsing_until" in changes and status == "closed":
+        raise InvalidState("Endorsing is over: its deadline can no longer be moved.")
+    for field, value in changes.items():
+        old = getattr(statement, field)
+        setattr(statement, field, value)
+        record(actor, f"statement.{field}", statement, statement_id=statement.id,
+               before=_audit_value(old), after=_audit_value(value))
+    db.session.flush()
+    return statement
+
+
+def _audit_value(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)[:255]
+
+
+def add_moderator(actor: User, statement: Statement, user: User) -> Statement:
+    if not permissions.can_assign_moderators(actor):
+        raise NotAllowed("Only admins assign moderators.")
+    if any(link.user_id == user.id for link in statement.moderator_links):
+        return statement
+    statement.moderator_links.append(StatementModerator(user_id=user.id, user=user,
+                                                        added_at=utcnow(), added_by_id=actor.id))
+    record(actor, "statement.moderator_add", statement, statement_id=statement.id,
+           after=user.id)
+    db.session.flush()
+    return statement

@@ -1,0 +1,63 @@
+"""Template helpers: times in a statement's own time zone, permissions, navigation."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import url_for
+from flask_login import current_user
+from markupsafe import Markup
+
+from .. import permissions
+from ..operations import workflow
+from ..text.markdown import render_markdown
+from . import bp
+
+
+@bp.app_template_filter("local_time")
+def local_time(value: datetime | None, zone: str = "UTC") -> str:
+    """A stored UTC time, shown in the meeting's time zone with both its name and offset."""
+    if value is None:
+        return "—"
+    local = value.astimezone(ZoneInfo(zone))
+    if zone == "UTC":
+        return f"{local:%Y-%m-%d %H:%M} UTC"
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()} ({zone})"
+
+
+@bp.app_template_filter("local_input")
+def local_input(value: datetime | None, zone: str = "UTC") -> str:
+    """The value of a datetime-local field: wall-clock time in the meeting's time zone."""
+    return "" if value is None else f"{value.astimezone(ZoneInfo(zone)):%Y-%m-%dT%H:%M}"
+
+
+@bp.app_template_filter("utc_time")
+def utc_time(value: datetime | None) -> str:
+    return "—" if value is None else f"{value:%Y-%m-%d %H:%M} UTC"
+
+
+_HEADING = re.compile(r"<(/?)h([1-6])\b")
+
+
+@bp.app_template_filter("markdown")
+def markdown_filter(text: str, demote: int = 0) -> Markup:
+    """Sanitised HTML of a statement; ``demote`` moves its headings down so that the text's
+    own "# Title" sits under the page's headings instead of competing with them."""
+    html = render_markdown(text)
+    if demote:
+        html = _HEADING.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + demote)}", html)
+    return Markup(html)  # noqa: S704  (sanitised by nh3 with an allowlist)
+
+
+@bp.app_context_processor
+def _globals() -> dict[str, object]:
+    return {"can": permissions, "workflow": workflow, "nav_links": _nav_links}
+
+
+def _nav_links() -> list[tuple[str, str]]:
+    links = [("Statements", url_for("web.statements"))]
+    if permissions.can_create_statement(current_user if current_user.is_authenticated else None):
+        links.append(("New statement", url_for("web.new_statement")))
+    return links

@@ -1,0 +1,476 @@
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from statements.text import merge as merge_module
+from statements.text.merge import (
+    Conflict,
+    MergeResult,
+    Region,
+    change_regions,
+    conflicting_regions,
+    three_way_merge,
+)
+
+FAMILY = "👩\u200d👩\u200d👧"
+
+
+def merged(base: str, head: str, amended: str) -> str:
+    result = three_way_merge(base, head, amended)
+    assert result.clean, result.conflicts
+    assert result.text is not None
+    return result.text
+
+
+def conflicts(base: str, head: str, amended: str) -> list[Conflict]:
+    result = three_way_merge(base, head, amended)
+    assert not result.clean
+    assert result.text is None
+    return result.conflicts
+
+
+# --- the cases people argue about -------------------------------------------------------
+
+
+def test_edits_to_two_words_separated_by_one_space_merge() -> None:
+    base = "alpha beta gamma"
+    assert merged(base, "one beta gamma", "alpha two gamma") == "one two gamma"
+    assert merged(base, "alpha two gamma", "one beta gamma") == "one two gamma"
+
+
+def test_edits_to_words_further_apart_merge() -> None:
+    base = "We agree to strengthen the momentum for a global framework."
+    head = "We agree to strengthen the momentum for an ambitious global framework."
+    amended = "We resolve to strengthen the momentum for a global framework."
+    assert merged(base, head, amended) == (
+        "We resolve to strengthen the momentum for an ambitious global framework."
+    )
+
+
+@pytest.mark.parametrize(
+    ("head", "amended"),
+    [
+        ("the red dog", "the big very red dog"),  # insertion where head's deletion ends
+        ("the red dog", "the very big red dog"),  # insertion where head's deletion starts
+        ("the large red dog", "the very big red dog"),  # insertion before a replaced word
+        ("the large red dog", "the big, red dog"),  # punctuation glued to a replaced word
+        ("the big dog", "the big red hound"),  # replacement beside a deletion
+    ],
+)
+def test_an_edit_touching_a_region_the_other_side_changed_conflicts(head, amended) -> None:
+    base = "the big red dog"
+    assert conflicts(base, head, amended)
+    assert conflicts(base, amended, head)
+
+
+def test_two_edits_in_the_same_word_conflict_and_report_the_whole_word() -> None:
+    base = "internationalisation matters"
+    found = conflicts(base, "internationalization matters", "Internationalisation matters")
+    assert found == [
+        Conflict(
+            base="internationalisation",
+            head="internationalization",
+            amendment="Internationalisation",
+        )
+    ]
+
+
+def test_a_whitespace_only_edit_merges_with_a_word_edit_elsewhere() -> None:
+    base = "First  sentence with a double space. Second sentence ends here."
+    head = "First sentence with a double space. Second sentence ends here."
+    amended = "First  sentence with a double space. Second sentence ends there."
+    assert merged(base, head, amended) == (
+        "First sentence with a double space. Second sentence ends there."
+    )
+    # a paragraph split, also only whitespace
+    head = "First  sentence with a double space.\n\nSecond sentence ends here."
+    assert merged(base, head, amended) == (
+        "First  sentence with a double space.\n\nSecond sentence ends there."
+    )
+
+
+def test_the_same_edit_on_both_sides_is_applied_once() -> None:
+    base = "a b c d e f g"
+    assert merged(base, "a B c d e f g", "a B c d e f g") == "a B c d e f g"
+    assert merged(base, "a B c d e f g", "a B c d e F g") == "a B c d e F g"
+    assert merged(base, "a c d e f g", "a c d e f G") == "a c d e f G"  # the same deletion
+
+
+def test_an_edit_in_one_of_two_identical_sentences_lands_where_it_was_made() -> None:
+    base = "We agree. We agree."
+    head = "Preamble. We agree. We agree."
+    assert merged(base, head, "We agree. We fully agree.") == "Preamble. We agree. We fully agree."
+    assert merged(base, head, "We fully agree. We agree.") == "Preamble. We fully agree. We agree."
+    # head also changed the length between the two sentences
+    head = "We agree, all of us. We agree."
+    assert merged(base, head, "We agree. We fully agree.") == "We agree, all of us. We fully agree."
+
+
+def test_identical_paragraphs_far_apart() -> None:
+    paragraph = "The parties agree to review progress every two years."
+    base = "\n\n".join([paragraph, "Middle text.", paragraph])
+    head = "\n\n".join(["Title", paragraph, "Middle text, amended.", paragraph])
+    amended = "\n\n".join([paragraph, "Middle text.", paragraph.replace("two", "three")])
+    assert merged(base, head, amended) == "\n\n".join(
+        ["Title", paragraph, "Middle text, amended.", paragraph.replace("two", "three")]
+    )
+
+
+@pytest.mark.parametrize(
+    ("base", "head", "amended", "expected"),
+    [
+        ("café au lait", "café au chocolat", "Café au lait", "Café au chocolat"),
+        (  # decomposed accent: the combining mark stays with its letter
+            "cafe\u0301 au lait",
+            "cafe\u0301 au chocolat",
+            "cafe\u0300 au lait",
+            "cafe\u0300 au chocolat",
+        ),
+        ("昆明 Kunming 宣言", "昆明市 Kunming 宣言", "昆明 Kunming 宣言書", "昆明市 Kunming 宣言書"),
+        (
+            f"family {FAMILY} here",
+            f"family {FAMILY} there",
+            "family 👩\u200d👩\u200d👦 here",
+            "family 👩\u200d👩\u200d👦 there",
+        ),
+        ("flags 🇫🇷 🇩🇪 ok", "flags 🇫🇷 🇩🇪 fine", "flags 🇫🇷 🇮🇹 ok", "flags 🇫🇷 🇮🇹 fine"),
+        ("São Paulo, Кызыл", "São Paulo, Кызыл.", "Sao Paulo, Кызыл", "Sao Paulo, Кызыл."),
+    ],
+)
+def test_unicode_merges(base, head, amended, expected) -> None:
+    assert merged(base, head, amended) == expected
+
+
+@pytest.mark.parametrize(
+    ("base", "head", "amended", "conflict"),
+    [
+        (  # two edits to one decomposed character are one word
+            "cafe\u0301 noir",
+            "cafe\u0300 noir",
+            "cafe\u0302 noir",
+            Conflict("cafe\u0301", "cafe\u0300", "cafe\u0302"),
+        ),
+        (  # a ZWJ family is one word: never half of it
+            f"the {FAMILY} here",
+            "the 👩\u200d👩\u200d👦 here",
+            "the 👨\u200d👩\u200d👧 here",
+            Conflict(FAMILY, "👩\u200d👩\u200d👦", "👨\u200d👩\u200d👧"),
+        ),
+        (  # CJK without spaces is one word
+            "昆明宣言 text",
+            "昆明市宣言 text",
+            "昆明宣言书 text",
+            Conflict("昆明宣言", "昆明市宣言", "昆明宣言书"),
+        ),
+    ],
+)
+def test_unicode_conflicts_never_split_a_character(base, head, amended, conflict) -> None:
+    assert conflicts(base, head, amended) == [conflict]
+
+
+PARAGRAPHS = [
+    "# Strengthening the momentum",
+    "We, the cities and regions,\nmeeting in Kunming,",
+    "agree to restore ecosystems\nand to protect species.",
+    "We call on the parties to act.",
+]
+BASE = "\n\n".join(PARAGRAPHS) + "\n"
+
+
+def with_paragraphs(*replacements: tuple[int, str | None]) -> str:
+    paragraphs = list(PARAGRAPHS)
+    for index, text in replacements:
+        paragraphs[index] = text
+    return "\n\n".join(p for p in paragraphs if p is not None) + "\n"
+
+
+def test_multi_line_edits_in_different_paragraphs_merge() -> None:
+    head = with_paragraphs((1, "We, the cities, regions and communities,\nmeeting in Kunming,"))
+    amended = with_paragraphs((2, "agree to restore degraded ecosystems,\nto protect species\nand to report."))
+    assert merged(BASE, head, amended) == with_paragraphs(
+        (1, "We, the cities, regions and communities,\nmeeting in Kunming,"),
+        (2, "agree to restore degraded ecosystems,\nto protect species\nand to report."),
+    )
+
+
+def test_deleting_a_whole_paragraph_merges_with_an_edit_elsewhere() -> None:
+    head = with_paragraphs((2, None))
+    amended = with_paragraphs((3, "We call on all parties to act now."))
+    expected = with_paragraphs((2, None), (3, "We call on all parties to act now."))
+    assert merged(BASE, head, amended) == expected
+    assert merged(BASE, amended, head) == expected
+
+
+def test_deleting_a_paragraph_conflicts_with_an_edit_inside_it() -> None:
+    head = with_paragraphs((2, None))
+    amended = with_paragraphs((2, "agree to restore ecosystems\nand to protect all species."))
+    [conflict] = conflicts(BASE, head, amended)
+    assert "protect species" in conflict.base
+    assert "protect all species" in conflict.amendment
+    assert "protect" not in conflict.head
+
+
+def test_conflicts_report_each_cluster_and_nothing_merges() -> None:
+    base = "one two three four five six seven eight nine ten"
+    head = "ONE two three four FIVE six seven eight nine TEN"
+    amended = "uno two three four five six seven eight nine diez"
+    result = three_way_merge(base, head, amended)
+    assert result == MergeResult(
+        None, [Conflict("one", "ONE", "uno"), Conflict("ten", "TEN", "diez")]
+    )
+    assert [c.as_dict() for c in result.conflicts][0] == {
+        "base": "one",
+        "head": "ONE",
+        "amendment": "uno",
+    }
+
+
+def test_conflicts_cluster_transitively() -> None:
+    base = "a b c d"
+    head = "a Xc d"  # replaces "b c"
+    amended = "a b Y"  # replaces "c d"
+    assert conflicts(base, head, amended) == [Conflict("b c d", "Xc d", "b Y")]
+
+
+def test_change_regions_are_in_base_coordinates_and_whole_words() -> None:
+    assert change_regions("the cat sat", "the cats sat") == [Region(4, 7, "cats")]
+    assert change_regions("the cat sat", "the cat sat down") == [Region(11, 11, " down")]
+    assert change_regions("same", "same") == []
+
+
+def test_conflicting_regions_answers_which_amendments_overlap() -> None:
+    base = "alpha beta gamma delta"
+    a1, a2, a3 = "ALPHA beta gamma delta", "alpha beta gamma DELTA", "alpha beta gamma Delta"
+    assert not conflicting_regions(base, a1, a2)
+    assert conflicting_regions(base, a2, a3)
+    assert conflicting_regions(base, a3, a2)
+    assert not conflicting_regions(base, a2, a2)
+
+
+def test_merge_result() -> None:
+    assert MergeResult("x").clean
+    assert not MergeResult(None, [Conflict("a", "b", "c")]).clean
+
+
+# --- properties --------------------------------------------------------------------------
+
+STEMS = ["w", "é", "昆明", FAMILY, "e\u0301", "Кы", "a.b", "x,"]
+SEPARATORS = [" ", " ", " ", "\n", "\n\n", "  "]
+ANY_TEXT = st.text(alphabet=st.sampled_from(["a", "b", " ", "\n", "é", "\u0301", "昆", "🙂", "\u200d", "."]))
+
+
+@st.composite
+def bases(draw, min_words=1):
+    """A base as (word, separator) pairs; every word is unique (stem + index)."""
+    count = draw(st.integers(min_words, 24))
+    return [
+        (draw(st.sampled_from(STEMS)) + str(n), draw(st.sampled_from(SEPARATORS)))
+        for n in range(count)
+    ]
+
+
+def render(pairs) -> str:
+    text = "".join(word + sep for word, sep in pairs)
+    return text[: len(text) - len(pairs[-1][1])] if pairs else ""
+
+
+def edit_op(draw, words: int, index: int, tag: str):
+    kind = draw(st.sampled_from(["replace", "delete", "insert"] if words > 1 else ["replace", "insert"]))
+    return (kind, index, f"N{tag}{draw(st.sampled_from(STEMS))}")
+
+
+def apply_ops(pairs, ops):
+    """Apply word operations to a base; ops are (kind, index, new word), one per index."""
+    out = []
+    by_index = {index: (kind, word) for kind, index, word in ops}
+    for index, (word, sep) in enumerate(pairs):
+        kind, new = by_index.get(index, ("keep", None))
+        if kind == "insert":
+            out += [(new, " "), (word, sep)]
+        elif kind == "replace":
+            out.append((new, sep))
+        elif kind == "keep":
+            out.append((word, sep))
+        elif out and index == len(pairs) - 1:  # deleting the last word takes the space before
+            out[-1] = (out[-1][0], sep)
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(ANY_TEXT, ANY_TEXT)
+def test_merging_onto_its_own_base_gives_the_amended_text(base, amended) -> None:
+    assert three_way_merge(base, base, amended) == MergeResult(amended, [])
+
+
+@settings(max_examples=150, deadline=None)
+@given(ANY_TEXT, ANY_TEXT)
+def test_merging_onto_a_head_equal_to_the_amendment_gives_it(base, amended) -> None:
+    assert three_way_merge(base, amended, amended) == MergeResult(amended, [])
+
+
+@st.composite
+def separated_edits(draw):
+    pairs = draw(bases(min_words=5))
+    i = draw(st.integers(0, len(pairs) - 1))
+    j = draw(st.integers(0, len(pairs) - 1).filter(lambda j: abs(j - i) >= 3))
+    return pairs, edit_op(draw, len(pairs), i, "h"), edit_op(draw, len(pairs), j, "a")
+
+
+@settings(max_examples=200, deadline=None)
+@given(separated_edits())
+def test_separated_edits_merge_in_either_order_with_both_changes(case) -> None:
+    pairs, head_op, amend_op = case
+    base = render(pairs)
+    head, amended = render(apply_ops(pairs, [head_op])), render(apply_ops(pairs, [amend_op]))
+    expected = render(apply_ops(pairs, [head_op, amend_op]))
+    assert merged(base, head, amended) == expected
+    assert merged(base, amended, head) == expected
+    assert not conflicting_regions(base, head, amended)
+
+
+@st.composite
+def edit_sets(draw):
+    """Edits on both sides, at most one per word and side. Where both sides edit the same
+    word, it is the very same edit: two different edits of one word have no single right
+    merge to compare with (see the next test)."""
+    pairs = draw(bases())
+    indices = range(len(pairs))
+    head_at = draw(st.sets(st.sampled_from(indices), max_size=4))
+    amend_at = draw(st.sets(st.sampled_from([i for i in indices if i not in head_at] or [None])))
+    head_ops = [edit_op(draw, len(pairs), i, "h") for i in sorted(head_at)]
+    amend_ops = [edit_op(draw, len(pairs), i, "a") for i in sorted(amend_at - {None})][:4]
+    if head_ops:
+        amend_ops += draw(st.lists(st.sampled_from(head_ops), max_size=2, unique=True))
+    return pairs, head_ops, amend_ops
+
+
+@settings(max_examples=300, deadline=None)
+@given(edit_sets())
+def test_a_merge_keeps_every_change_of_both_sides_or_reports_a_conflict(case) -> None:
+    pairs, head_ops, amend_ops = case
+    base = render(pairs)
+    head, amended = render(apply_ops(pairs, head_ops)), render(apply_ops(pairs, amend_ops))
+    result = three_way_merge(base, head, amended)
+    assert conflicting_regions(base, head, amended) == (not result.clean)
+    if not result.clean:
+        assert result.text is None
+        for conflict in result.conflicts:
+            assert conflict.base in base
+            assert conflict.head in head
+            assert conflict.amendment in amended
+            assert conflict.head != conflict.amendment
+        return
+    together = head_ops + [op for op in amend_ops if op not in head_ops]
+    assert result.text == render(apply_ops(pairs, together))
+
+
+@settings(max_examples=100, deadline=None)
+@given(bases(min_words=2), st.data())
+def test_two_different_replacements_or_deletions_of_one_word_always_conflict(pairs, data) -> None:
+    index = data.draw(st.integers(0, len(pairs) - 1))
+    head_op = (data.draw(st.sampled_from(["replace", "delete"])), index, "Nh")
+    amend_op = (data.draw(st.sampled_from(["replace", "delete"])), index, "Na")
+    assume(head_op[0] == "replace" or amend_op[0] == "replace")
+    base = render(pairs)
+    head, amended = render(apply_ops(pairs, [head_op])), render(apply_ops(pairs, [amend_op]))
+    [conflict] = conflicts(base, head, amended)
+    assert pairs[index][0] in conflict.base
+
+
+@settings(max_examples=100, deadline=None)
+@given(edit_sets())
+def test_conflicts_are_symmetric(case) -> None:
+    pairs, head_ops, amend_ops = case
+    base = render(pairs)
+    head, amended = render(apply_ops(pairs, head_ops)), render(apply_ops(pairs, amend_ops))
+    forward, backward = three_way_merge(base, head, amended), three_way_merge(base, amended, head)
+    assert forward.clean == backward.clean
+    assume(forward.clean)
+    assert forward.text == backward.text
+
+
+# --- scale -------------------------------------------------------------------------------
+
+
+def test_a_hundred_amendments_to_the_original_merge_in_turn(corpus) -> None:
+    """Each amendment is made against the original 150 KB text, at its own place; merged
+    one after another onto the moving head they give exactly the text with all 100."""
+    base = corpus.text
+    paragraphs = len(corpus.paragraphs)
+    assert paragraphs >= 150
+    expected = corpus.copy()
+    amendments = []
+    for k in range(100):
+        target = (k * paragraphs) // 100
+        amended = corpus.copy()
+        for version in (amended, expected):
+            words = version[target]
+            middle = len(words) // 2
+            if k % 4 == 0:
+                words[middle] = f"replaced{k}"
+            elif k % 4 == 1:
+                words.insert(middle, f"inserted{k}")
+            elif k % 4 == 2:
+                del words[middle]
+            else:
+                words[middle : middle + 3] = [f"three{k}", "words", "rewritten"]
+        amendments.append(corpus.join(amended))
+
+    head = base
+    for amended in amendments:
+        head = merged(base, head, amended)
+
+    assert head == corpus.join(expected)
+
+
+# --- where a diff puts an ambiguous change must not matter ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("base", "head", "head_diff", "amended", "amended_diff", "expected"),
+    [
+        (  # one insertion, placed after "a" on one side and before "b" on the other
+            "a b c",
+            "a X b c",
+            [(0, "a"), (1, " X"), (0, " b c")],
+            "a X b c",
+            [(0, "a "), (1, "X "), (0, "b c")],
+            "a X b c",
+        ),
+        (  # one of three equal words deleted: the first on one side, the last on the other
+            "ab ab ab",
+            "ab ab",
+            [(-1, "ab "), (0, "ab ab")],
+            "ab ab",
+            [(0, "ab ab"), (-1, " ab")],
+            "ab ab",
+        ),
+        (  # the same, with a change elsewhere on the amendment's side
+            "ab ab ab. End",
+            "ab ab. End",
+            [(-1, "ab "), (0, "ab ab. End")],
+            "ab ab. Fin",
+            [(0, "ab ab"), (-1, " ab"), (0, ". "), (-1, "End"), (1, "Fin")],
+            "ab ab. Fin",
+        ),
+    ],
+)
+def test_the_same_change_placed_differently_by_the_diffs_is_applied_once(
+    monkeypatch, base, head, head_diff, amended, amended_diff, expected
+) -> None:
+    diffs = {head: head_diff, amended: amended_diff}
+    monkeypatch.setattr(merge_module, "diff_texts", lambda _, derived: diffs[derived])
+    assert merged(base, head, amended) == expected
+    assert merged(base, amended, head) == expected
+
+
+def test_an_insertion_that_could_sit_next_to_the_other_sides_change_conflicts(monkeypatch) -> None:
+    """Head replaced "a" by "QQQ X"; the amendment inserted "X" after "a", which its diff
+    happened to put before "b". Carrying it would silently double the X."""
+    base, head, amended = "a b c", "QQQ X b c", "a X b c"
+    diffs = {
+        head: [(-1, "a"), (1, "QQQ X"), (0, " b c")],
+        amended: [(0, "a "), (1, "X "), (0, "b c")],
+    }
+    monkeypatch.setattr(merge_module, "diff_texts", lambda _, derived: diffs[derived])
+    assert conflicts(base, head, amended) == [Conflict("a ", "QQQ X ", "a X ")]
