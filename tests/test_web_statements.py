@@ -21,7 +21,8 @@ def test_create_statement_through_the_form(app: Flask) -> None:
     assert response.headers["Location"] == "/statements/kunming-paris-statement"
     page = client.get("/statements/kunming-paris-statement").get_data(as_text=True)
     assert "Kunming–Paris statement" in page
-    assert '<li id="L3"><span class="ln" aria-hidden="true">3</span><span class="lt">Second paragraph</span></li>' in page
+    assert ('<li id="L3"><span class="ln" aria-hidden="true">3</span>'
+            '<span class="lt">Second paragraph</span></li>') in page
     with app.app_context():
         assert db.session.scalars(select(Version.text)).one() == "First line\n\nSecond paragraph"
 

@@ -6,8 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from .. import permissions
-from ..models import Statement, User, Version
+from ..models import Amendment, AmendmentComment, Statement, User, Version
+from ..operations.amendments import Standing
 from ..queries import statement_counts
+from ..text.diff import diff_texts, diffs_to_json
 
 
 def person(user: User | None) -> dict[str, Any] | None:
@@ -60,3 +62,40 @@ def statement_json(statement: Statement) -> dict[str, Any]:
         "time_zone": statement.time_zone,
         "created_at": iso(statement.created_at),
     }
+
+
+def amendment_json(amendment: Amendment, standing: Standing | None = None) -> dict[str, Any]:
+    base = amendment.base_version
+    decision = None
+    if amendment.status in {"rejected", "merged", "merged_modified"}:
+        decision = {
+            "by": person(amendment.decided_by),
+            "at": iso(amendment.decided_at),
+            "note": amendment.decision_note,
+            "version": amendment.result_version.number if amendment.result_version else None,
+        }
+    body: dict[str, Any] = {
+        "number": amendment.number,
+        "label": amendment.label,
+        "status": amendment.status,
+        "base": base.number,
+        "proposer": person(amendment.proposer),
+        "rationale": amendment.rationale,
+        "text": amendment.text,
+        "patch": amendment.patch,
+        "diffs": diffs_to_json(diff_texts(base.text, amendment.text)),
+        "lines": [amendment.first_line, amendment.last_line],
+        "supporters": [person(u) for u in amendment.supporters],
+        "created_at": iso(amendment.created_at),
+        "withdrawn_at": iso(amendment.withdrawn_at),
+        "decision": decision,
+    }
+    if standing is not None:
+        body["applies_cleanly"] = standing.applies_cleanly
+        body["overlaps"] = standing.overlaps
+    return body
+
+
+def comment_json(comment: AmendmentComment) -> dict[str, Any]:
+    return {"id": comment.id, "author": person(comment.author), "body": comment.body,
+            "created_at": iso(comment.created_at)}

@@ -110,6 +110,8 @@ class Version(db.Model):
 
     audit_type = "version"
 
+    merged_links = relationship("VersionAmendment", lazy="selectin", viewonly=True)
+
     def __repr__(self) -> str:
         return f"<Version {self.statement_id}#{self.number}>"
 

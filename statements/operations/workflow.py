@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from .. import permissions
 from ..database import for_update
 from ..errors import Invalid, InvalidState, NotAllowed
 from ..extensions import db
-from ..models import STATUSES, Statement, User
+from ..models import STATUSES, Amendment, Statement, User
 from ..models.types import utcnow
 from .audit import record
 
@@ -26,9 +26,6 @@ MOVES: dict[str, tuple[str, ...]] = {
 TEXT_EDITABLE = frozenset({"draft", "amending", "reviewing"})
 FROZEN = frozenset({"final", "endorsing", "closed"})
 
-# Checks that must pass before a move, added by later parts of the product (amendments:
-# "no undecided amendments before final"). Each raises InvalidState to refuse.
-MOVE_GUARDS: list = []
 
 
 def allowed_moves(statement: Statement) -> tuple[str, ...]:
@@ -50,8 +47,12 @@ def transition(actor: User, statement: Statement, to: object) -> Statement:
     if to not in MOVES[statement.status]:
         raise InvalidState(f"Cannot move from {statement.status} to {to}. "
                            + describe_moves(statement.status))
-    for guard in MOVE_GUARDS:
-        guard(statement, to)
+    if to == "final":
+        undecided = db.session.scalar(select(func.count()).select_from(Amendment).where(
+            Amendment.statement_id == statement.id, Amendment.status == "proposed"))
+        if undecided:
+            raise InvalidState(f"{undecided} amendment(s) are still undecided: accept, reject "
+                               "or have them withdrawn before the text becomes final.")
     before = statement.status
     statement.status = to
     record(actor, "statement.transition", statement, statement_id=statement.id,

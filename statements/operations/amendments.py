@@ -1,0 +1,390 @@
+"""Amendments: proposing, supporting, withdrawing, commenting, bringing up to date, and
+the moderators' decisions: accept (the exact three-way merge), accept with changes, reject.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from .. import permissions
+from ..errors import Invalid, InvalidState, MergeConflict, NotAllowed, NotFound, StaleVersion
+from ..extensions import db
+from ..models import (
+    Amendment,
+    AmendmentComment,
+    AmendmentRevision,
+    AmendmentSupporter,
+    Statement,
+    User,
+    Version,
+    VersionAmendment,
+)
+from ..models.types import utcnow
+from ..text.diff import PatchError, apply_patch_exact, diff_texts, patch_text
+from ..text.lines import lines_touched
+from ..text.merge import MergeResult, conflicting_regions, three_way_merge
+from .audit import record
+from .fields import body_text, integer_field
+from .statements import next_version, version_by_number
+
+OPEN_FOR_DECISIONS = frozenset({"amending", "reviewing"})
+
+
+def _amendment_fields(statement: Statement, base: object, text: object, patch: object,
+                      errors: dict[str, str]) -> tuple[Version | None, str]:
+    """The base version and the full amended text, from either ``text`` or ``patch``."""
+    base_n = integer_field(errors, "base", base, label="Base version")
+    if text is not None and patch is not None:
+        errors["patch"] = "Send either text or patch, not both."
+        return None, ""
+    if text is None and patch is None:
+        errors["text"] = "Send the amended text (or a patch against the base)."
+        return None, ""
+    base_version = None if "base" in errors else version_by_number(statement, base_n)
+    if base_version is None and "base" not in errors:
+        errors["base"] = f"There is no version {base_n} of this statement."
+    if text is not None:
+        return base_version, body_text(errors, "text", text, label="Amended text")
+    if not isinstance(patch, str):
+        errors["patch"] = "The patch must be diff-match-patch patch text."
+        return base_version, ""
+    if base_version is None:
+        return None, ""
+    try:
+        applied = apply_patch_exact(base_version.text, patch)
+    except PatchError as exc:
+        errors["patch"] = f"The patch does not apply to version {base_n} exactly: {exc}"
+        return base_version, ""
+    return base_version, body_text(errors, "patch", applied, label="Patched text")
+
+
+@dataclass(frozen=True)
+class Change:
+    """What an amended text does to its base: the stored patch, diff and lines."""
+
+    patch: str
+    first_line: int
+    last_line: int
+
+
+def _change(base: str, text: str) -> Change | None:
+    diffs = diff_texts(base, text)
+    lines = lines_touched(base, diffs)
+    if lines is None:
+        return None
+    return Change(patch_text(base, diffs), lines[0], lines[1])
+
+
+def propose(actor: User, statement: Statement, *, base: object, rationale: object,
+            text: object = None, patch: object = None) -> Amendment:
+    errors: dict[str, str] = {}
+    rationale_s = body_text(errors, "rationale", rationale, label="Rationale", limit=20_000)
+    base_version, amended = _amendment_fields(statement, base, text, patch, errors)
+    if errors:
+        raise Invalid(errors=errors)
+    assert base_version is not None
+    change = _change(base_version.text, amended)
+    if change is None:
+        raise Invalid(errors={"text": f"The amended text is the same as version "
+                                      f"{base_version.number}: it changes nothing."})
+    if statement.status != "amending":
+        raise InvalidState(f"The statement is {statement.status}: amendments are taken only "
+                           "while it is open for amendments.")
+    number = (db.session.scalar(select(func.max(Amendment.number))
+                                .where(Amendment.statement_id == statement.id)) or 0) + 1
+    amendment = Amendment(statement_id=statement.id, statement=statement, number=number,
+                          status="proposed", base_version_id=base_version.id,
+                          base_version=base_version, proposer_id=actor.id, proposer=actor,
+                          rationale=rationale_s.strip(), text=amended, patch=change.patch,
+                          first_line=change.first_line, last_line=change.last_line,
+                          created_at=utcnow(), decision_note="")
+    db.session.add(amendment)
+    db.session.flush()
+    record(actor, "amendment.propose", amendment, statement_id=statement.id,
+           after=f"A{number}", base=base_version.number,
+           lines=[change.first_line, change.last_line])
+    return amendment
+
+
+def amendment_or_404(statement: Statement, number: object) -> Amendment:
+    if isinstance(number, str):
+        number = int(number) if number.isdigit() else None
+    found = None
+    if isinstance(number, int):
+        found = db.session.execute(select(Amendment).where(
+            Amendment.statement_id == statement.id, Amendment.number == number)
+        ).scalar_one_or_none()
+    if found is None:
+        raise NotFound(f"Statement {statement.slug!r} has no amendment {number}.")
+    return found
+
+
+def _undecided(amendment: Amendment) -> None:
+    if amendment.decided:
+        raise InvalidState(f"{amendment.label} is {amendment.status.replace('_', ' ')}: "
+                           "it has been decided.")
+
+
+def support(actor: User, amendment: Amendment) -> Amendment:
+    if actor.id == amendment.proposer_id:
+        raise NotAllowed("You proposed this amendment: support comes from others.")
+    _undecided(amendment)
+    if any(link.user_id == actor.id for link in amendment.supporter_links):
+        return amendment
+    amendment.supporter_links.append(AmendmentSupporter(user_id=actor.id, user=actor,
+                                                        created_at=utcnow()))
+    db.session.flush()
+    record(actor, "amendment.support", amendment, statement_id=amendment.statement_id)
+    return amendment
+
+
+def unsupport(actor: User, amendment: Amendment) -> Amendment:
+    link = next((s for s in amendment.supporter_links if s.user_id == actor.id), None)
+    if link is None:
+        raise NotFound(f"You do not support {amendment.label}.")
+    _undecided(amendment)
+    amendment.supporter_links.remove(link)
+    db.session.delete(link)
+    db.session.flush()
+    record(actor, "amendment.unsupport", amendment, statement_id=amendment.statement_id)
+    return amendment
+
+
+def withdraw(actor: User, amendment: Amendment) -> Amendment:
+    if actor.id != amendment.proposer_id:
+        raise NotAllowed("Only the proposer can withdraw an amendment.")
+    _undecided(amendment)
+    _statement_takes_decisions(amendment.statement)
+    amendment.status = "withdrawn"
+    amendment.withdrawn_at = utcnow()
+    db.session.flush()
+    record(actor, "amendment.withdraw", amendment, statement_id=amendment.statement_id,
+           before="proposed", after="withdrawn")
+    return amendment
+
+
+def comment(actor: User, amendment: Amendment, body: object) -> AmendmentComment:
+    errors: dict[str, str] = {}
+    body_s = body_text(errors, "body", body, label="Comment", limit=20_000)
+    if errors:
+        raise Invalid(errors=errors)
+    if amendment.statement.status == "closed":
+        raise InvalidState("The statement is closed: its record is complete.")
+    note = AmendmentComment(amendment_id=amendment.id, author_id=actor.id, author=actor,
+                            body=body_s.strip(), created_at=utcnow())
+    db.session.add(note)
+    db.session.flush()
+    record(actor, "amendment.comment", note, statement_id=amendment.statement_id,
+           amendment=amendment.number)
+    return note
+
+
+def _statement_takes_decisions(statement: Statement) -> None:
+    if statement.status not in OPEN_FOR_DECISIONS:
+        raise InvalidState(f"The statement is {statement.status}: amendments are decided only "
+                           "while it is amending or reviewing.")
+
+
+def merge_onto_head(amendment: Amendment, head: Version | None = None) -> MergeResult:
+    head = head or amendment.statement.head
+    return three_way_merge(amendment.base_version.text, head.text, amendment.text)
+
+
+def _decide(actor: User, amendment: Amendment, status: str, note: str,
+            version: Version | None) -> None:
+    amendment.status = status
+    amendment.decided_by_id, amendment.decided_by = actor.id, actor
+    amendment.decided_at = utcnow()
+    amendment.decision_note = note
+    if version is not None:
+        amendment.result_version_id, amendment.result_version = version.id, version
+    db.session.flush()
+    record(actor, f"amendment.{status}", amendment, statement_id=amendment.statement_id,
+           before="proposed", after=status,
+           **({"version": version.number} if version is not None else {}))
+
+
+def _merged_version(actor: User, amendment: Amendment, text: str, note: str) -> Version:
+    first = amendment.rationale.strip().splitlines()[0] if amendment.rationale.strip() else ""
+    message = f"{amendment.label}: {note or first}"[:500]
+    version = next_version(amendment.statement, actor, text, kind="amendment", message=message,
+                           amendment=amendment.number)
+    db.session.add(VersionAmendment(version_id=version.id, amendment_id=amendment.id,
+                                    amendment_number=amendment.number))
+    db.session.flush()
+    db.session.refresh(version, ["merged_links"])
+    return version
+
+
+def accept(actor: User, amendment: Amendment, *, note: object = "", text: object = None,
+           base: object = None) -> Version:
+    """Merge the amendment onto the head; with ``text``, that text (written against head
+    ``base``) becomes the new version instead and the amendment is merged_modified."""
+    statement = amendment.statement
+    if not permissions.is_moderator_of(actor, statement):
+        raise NotAllowed("Only this statement's moderators and admins decide amendments.")
+    errors: dict[str, str] = {}
+    note_s = body_text(errors, "note", note or "", label="Note", limit=5_000, required=False)
+    text_s = body_text(errors, "text", text, label="Text") if text is not None else None
+    base_n = integer_field(errors, "base", base, label="Base version") if text is not None \
+        else None
+    if errors:
+        raise Invalid(errors=errors)
+    _statement_takes_decisions(statement)
+    _undecided(amendment)
+    head = statement.head
+    if text_s is not None:
+        if base_n != head.number:
+            raise StaleVersion(f"Version {head.number} has been saved since version {base_n}: "
+                               "review the newest text and resolve again.",
+                               head_number=head.number)
+        if text_s == head.text:
+            raise Invalid(errors={"text": "This text is the same as the newest version: reject "
+                                          "the amendment instead, with a note."})
+        version = _merged_version(actor, amendment, text_s, note_s.strip())
+        _decide(actor, amendment, "merged_modified", note_s.strip(), version)
+        return version
+    result = merge_onto_head(amendment, head)
+    if not result.clean:
+        raise MergeConflict(
+            f"{amendment.label} conflicts with changes made since version "
+            f"{amendment.base_version.number}: accept it with changes to resolve the conflict.",
+            conflicts=[c.as_dict() for c in result.conflicts], head_number=head.number)
+    assert result.text is not None
+    if result.text == head.text:
+        # The same change is already in the text: it is merged, into the head as it stands.
+        _decide(actor, amendment, "merged", note_s.strip(), head)
+        return head
+    version = _merged_version(actor, amendment, result.text, note_s.strip())
+    _decide(actor, amendment, "merged", note_s.strip(), version)
+    return version
+
+
+def reject(actor: User, amendment: Amendment, *, note: object) -> Amendment:
+    if not permissions.is_moderator_of(actor, amendment.statement):
+        raise NotAllowed("Only this statement's moderators and admins decide amendments.")
+    errors: dict[str, str] = {}
+    note_s = body_text(errors, "note", note, label="Note", limit=5_000)
+    if errors:
+        raise Invalid(errors=errors)
+    _statement_takes_decisions(amendment.statement)
+    _undecided(amendment)
+    _decide(actor, amendment, "rejected", note_s.strip(), None)
+    return amendment
+
+
+def rebase(actor: User, amendment: Amendment, *, text: object = None) -> Amendment:
+    """Bring a pending amendment up to the head, keeping its earlier form.
+
+    Without ``text`` the three-way merge does it (409 with the conflicts if it cannot);
+    with ``text``, that is the amendment's new text against the head."""
+    if actor.id != amendment.proposer_id:
+        raise NotAllowed("Only the proposer can bring an amendment up to date.")
+    errors: dict[str, str] = {}
+    text_s = body_text(errors, "text", text, label="Text") if text is not None else None
+    if errors:
+        raise Invalid(errors=errors)
+    _undecided(amendment)
+    _statement_takes_decisions(amendment.statement)
+    head = amendment.statement.head
+    if text_s is None:
+        if amendment.base_version_id == head.id:
+            return amendment
+        result = merge_onto_head(amendment, head)
+        if not result.clean:
+            raise MergeConflict(
+                f"{amendment.label} conflicts with changes made since version "
+                f"{amendment.base_version.number}: edit the conflicting part and send it.",
+                conflicts=[c.as_dict() for c in result.conflicts], head_number=head.number)
+        assert result.text is not None
+        text_s = result.text
+    change = _change(head.text, text_s)
+    if change is None:
+        raise Invalid(errors={"text": f"Against version {head.number} this amendment changes "
+                                      "nothing: withdraw it instead."})
+    db.session.add(AmendmentRevision(amendment_id=amendment.id,
+                                     base_version_id=amendment.base_version_id,
+                                     text=amendment.text, patch=amendment.patch,
+                                     created_at=amendment.created_at, replaced_at=utcnow()))
+    before = amendment.base_version.number
+    amendment.base_version_id, amendment.base_version = head.id, head
+    amendment.text, amendment.patch = text_s, change.patch
+    amendment.first_line, amendment.last_line = change.first_line, change.last_line
+    db.session.flush()
+    record(actor, "amendment.rebase", amendment, statement_id=amendment.statement_id,
+           before=before, after=head.number)
+    return amendment
+
+
+def open_amendments(statement: Statement) -> list[Amendment]:
+    return list(db.session.scalars(
+        select(Amendment).where(Amendment.statement_id == statement.id,
+                                Amendment.status == "proposed")
+        .order_by(Amendment.first_line, Amendment.number)))
+
+
+@dataclass
+class Standing:
+    """How an open amendment stands against the head: does it merge cleanly, and which
+    other open amendments does it overlap?"""
+
+    applies_cleanly: bool
+    overlaps: list[int]
+    on_head: str | None  # its text carried onto the head, when it applies cleanly
+
+
+def standings(statement: Statement, only: Amendment | None = None) -> dict[int, Standing]:
+    """For every open amendment (or just ``only``). Overlap is judged on the head, after
+    carrying both amendments onto it; for one that does not apply cleanly, on their shared
+    base if they have one (amendments on different bases that do not both apply cleanly
+    cannot be compared and are not reported as overlapping)."""
+    head = statement.head
+    amendments = open_amendments(statement)
+    merged = {a.number: merge_onto_head(a, head) for a in amendments}
+    result = {a.number: Standing(merged[a.number].clean, [], merged[a.number].text)
+              for a in amendments if only is None or a.number == only.number}
+    for a in amendments:
+        if a.number not in result:
+            continue
+        for b in amendments:
+            if b.number == a.number or (b.number in result and b.number < a.number):
+                continue
+            if _overlap(head, a, b, merged[a.number], merged[b.number]):
+                result[a.number].overlaps.append(b.number)
+                if b.number in result:
+                    result[b.number].overlaps.append(a.number)
+    for entry in result.values():
+        entry.overlaps.sort()
+    return result
+
+
+def _overlap(head: Version, a: Amendment, b: Amendment, on_a: MergeResult,
+             on_b: MergeResult) -> bool:
+    if on_a.text is not None and on_b.text is not None:
+        return conflicting_regions(head.text, on_a.text, on_b.text)
+    if a.base_version_id == b.base_version_id:
+        return conflicting_regions(a.base_version.text, a.text, b.text)
+    return False
+
+
+def standing(amendment: Amendment) -> Standing:
+    if amendment.decided:
+        return Standing(False, [], None)
+    return standings(amendment.statement, only=amendment)[amendment.number]
+
+
+def merge_all_clean(actor: User, statement: Statement) -> list[Version]:
+    """Accept, one after the other in text order, every open amendment that applies
+    cleanly to the head as it then stands: one version per amendment, so that attribution
+    stays exact. Amendments that conflict (perhaps only with one merged just before) stay."""
+    if not permissions.is_moderator_of(actor, statement):
+        raise NotAllowed("Only this statement's moderators and admins decide amendments.")
+    _statement_takes_decisions(statement)
+    versions = []
+    for amendment in open_amendments(statement):
+        if merge_onto_head(amendment).clean:
+            versions.append(accept(actor, amendment, note="Merged with every clean amendment"))
+    return versions
+
