@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from . import auth, display, pages, statements  # noqa: E402,F401  (registers the routes)
+from . import amendments, auth, display, pages, statements  # noqa: E402,F401  (routes)

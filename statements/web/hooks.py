@@ -53,8 +53,12 @@ def _catch_up_deadlines() -> None:
             close_due_deadlines()
 
 
+# POSTs that only compute an answer (a preview) and write nothing: no lock for them.
+READ_ONLY_POSTS = frozenset({"web.amendment_preview"})
+
+
 def _take_write_lock() -> None:
-    if request.method in UNSAFE_METHODS:
+    if request.method in UNSAFE_METHODS and request.endpoint not in READ_ONLY_POSTS:
         begin_write()
 
 

@@ -1,0 +1,315 @@
+"""Amendment pages: propose (with a live tracked-changes preview), the amendment itself,
+the moderation queue, conflict resolution, bringing an amendment up to date, attribution."""
+
+from __future__ import annotations
+
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from .. import permissions
+from ..errors import Invalid, InvalidState, MergeConflict, NotAllowed, StaleVersion
+from ..extensions import db
+from ..identity import page_user
+from ..lookups import statement_or_404, version_or_404
+from ..models import Amendment, Statement, User, Version
+from ..operations import amendments as ops
+from ..queries import attribution
+from ..text.diff import diff_html, diff_texts
+from ..text.lines import lines_touched, number_lines
+from ..text.paragraphs import paragraphs, replace_paragraph
+from . import bp
+
+Page = Response | str | tuple[str, int]
+
+
+def _signed_in() -> User:
+    user = page_user()
+    assert user is not None  # @login_required ran first
+    return user
+
+
+def _load(slug: str, number: int) -> tuple[User, Statement, Amendment]:
+    user = _signed_in()
+    statement = statement_or_404(slug, user)
+    return user, statement, ops.amendment_or_404(statement, number)
+
+
+def _back(statement: Statement, amendment: Amendment | None = None) -> Response:
+    if amendment is None:
+        return redirect(url_for("web.amendments", slug=statement.slug))
+    return redirect(url_for("web.amendment", slug=statement.slug, number=amendment.number))
+
+
+def excerpt(base: str, amended: str, first: int, last: int) -> str:
+    """Tracked changes of just the lines an amendment touches (all its changes lie there,
+    so what precedes and follows them is the same in both texts)."""
+    lines = number_lines(base)
+    start = lines[first - 1].start
+    end = lines[last - 1].end
+    tail = len(base) - end
+    return diff_html(diff_texts(base[start:end], amended[start:len(amended) - tail]))
+
+
+def _lines_label(first: int, last: int) -> str:
+    return f"line {first}" if first == last else f"lines {first}–{last}"
+
+
+# --- proposing ----------------------------------------------------------------------------
+
+def _proposal(statement: Statement, form) -> tuple[Version, int | None, str, str]:
+    """The base version, chosen paragraph (None: the whole text), the edited piece and the
+    whole amended text, from the propose form."""
+    base = version_or_404(statement, form.get("base", str(statement.head_number)))
+    raw = form.get("paragraph", "")
+    index = int(raw) if raw.isdigit() else None
+    edited = form.get("text")
+    pieces = paragraphs(base.text)
+    if index is not None and index >= len(pieces):
+        index = None
+    if edited is None:
+        edited = pieces[index].text if index is not None else base.text
+    edited = edited.replace("\r\n", "\n").replace("\r", "\n")
+    whole = replace_paragraph(base.text, index, edited) if index is not None else edited
+    return base, index, edited, whole
+
+
+def _preview(base: Version, whole: str) -> dict[str, object]:
+    diffs = diff_texts(base.text, whole.replace("\r\n", "\n"))
+    lines = lines_touched(base.text, diffs)
+    return {"html": diff_html(diffs) if lines else "",
+            "lines": _lines_label(*lines) if lines else "No change yet."}
+
+
+@bp.route("/statements/<slug>/amendments/new", methods=["GET", "POST"])
+@login_required
+def propose_amendment(slug: str) -> Page:
+    user = _signed_in()
+    statement = statement_or_404(slug, user)
+    form = request.form if request.method == "POST" else request.args
+    base, index, edited, whole = _proposal(statement, form)
+    context = {"statement": statement, "base": base, "index": index, "edited": edited,
+               "paragraphs": paragraphs(base.text), "rationale": form.get("rationale", ""),
+               "errors": {}, "preview": None}
+    if request.method == "GET" and "paragraph" not in form and "whole" not in form:
+        return render_template("amendments/choose.html", **context)
+    if request.method == "GET" or form.get("action") == "preview":
+        if request.method == "POST":
+            context["preview"] = _preview(base, whole)
+        return render_template("amendments/propose.html", **context)
+    try:
+        amendment = ops.propose(user, statement, base=base.number, text=whole,
+                                rationale=form.get("rationale"))
+    except (Invalid, InvalidState) as exc:
+        db.session.rollback()
+        context["errors"] = exc.errors or {"text": exc.detail}
+        context["preview"] = _preview(base, whole)
+        return render_template("amendments/propose.html", **context), exc.status
+    db.session.commit()
+    where = _lines_label(amendment.first_line, amendment.last_line)
+    flash(f"Amendment {amendment.label} proposed ({where}).", "success")
+    return _back(statement, amendment)
+
+
+@bp.post("/statements/<slug>/amendments/preview")
+@login_required
+def amendment_preview(slug: str) -> Response:
+    """The live preview's JSON: the same diff code as the record, so they never differ."""
+    statement = statement_or_404(slug, _signed_in())
+    body = request.get_json(silent=True) or {}
+    form = {k: str(v) for k, v in body.items() if k in {"base", "paragraph", "text"}}
+    base, _, _, whole = _proposal(statement, form)
+    return jsonify(_preview(base, whole))
+
+
+# --- reading and the queue ----------------------------------------------------------------
+
+@bp.get("/statements/<slug>/amendments")
+@login_required
+def amendments(slug: str) -> str:
+    user = _signed_in()
+    statement = statement_or_404(slug, user)
+    standings = ops.standings(statement)
+    every = db.session.scalars(db.select(Amendment).where(Amendment.statement_id == statement.id)
+                               .order_by(Amendment.first_line, Amendment.number)).all()
+    open_ones = [a for a in every if not a.decided]
+    decided = sorted((a for a in every if a.decided), key=lambda a: a.number)
+    return render_template("amendments/queue.html", statement=statement, open=open_ones,
+                           decided=decided, standings=standings, user=user,
+                           lines_label=_lines_label,
+                           clean_count=sum(1 for s in standings.values() if s.applies_cleanly))
+
+
+@bp.get("/statements/<slug>/amendments/<int:number>")
+@login_required
+def amendment(slug: str, number: int) -> str:
+    user, statement, found = _load(slug, number)
+    return render_template(
+        "amendments/show.html", statement=statement, amendment=found, user=user,
+        standing=ops.standing(found), lines_label=_lines_label,
+        tracked=excerpt(found.base_version.text, found.text, found.first_line,
+                        found.last_line))
+
+
+# --- actions ------------------------------------------------------------------------------
+
+def _act(slug: str, number: int, action, done: str) -> Response:
+    user, statement, found = _load(slug, number)
+    try:
+        action(user, found)
+    except (Invalid, InvalidState, NotAllowed) as exc:
+        db.session.rollback()
+        flash(exc.detail if not exc.errors else "; ".join(exc.errors.values()), "error")
+        return _back(statement, found)
+    db.session.commit()
+    flash(done.format(label=found.label), "success")
+    return _back(statement, found)
+
+
+@bp.post("/statements/<slug>/amendments/<int:number>/support")
+@login_required
+def support_amendment(slug: str, number: int) -> Response:
+    return _act(slug, number, ops.support, "You support {label}.")
+
+
+@bp.post("/statements/<slug>/amendments/<int:number>/unsupport")
+@login_required
+def unsupport_amendment(slug: str, number: int) -> Response:
+    return _act(slug, number, ops.unsupport, "You no longer support {label}.")
+
+
+@bp.post("/statements/<slug>/amendments/<int:number>/withdraw")
+@login_required
+def withdraw_amendment(slug: str, number: int) -> Response:
+    return _act(slug, number, ops.withdraw, "{label} is withdrawn.")
+
+
+@bp.post("/statements/<slug>/amendments/<int:number>/comments")
+@login_required
+def comment_amendment(slug: str, number: int) -> Response:
+    body = request.form.get("body")
+    return _act(slug, number, lambda user, a: ops.comment(user, a, body), "Comment added.")
+
+
+@bp.post("/statements/<slug>/amendments/<int:number>/reject")
+@login_required
+def reject_amendment(slug: str, number: int) -> Response:
+    note = request.form.get("note", "")
+    return _act(slug, number, lambda user, a: ops.reject(user, a, note=note),
+                "{label} is rejected.")
+
+
+@bp.post("/statements/<slug>/amendments/<int:number>/accept")
+@login_required
+def accept_amendment(slug: str, number: int) -> Response:
+    user, statement, found = _load(slug, number)
+    try:
+        version = ops.accept(user, found, note=request.form.get("note", ""))
+    except MergeConflict as exc:
+        db.session.rollback()
+        flash(exc.detail, "error")
+        return redirect(url_for("web.resolve_amendment", slug=slug, number=number))
+    except (Invalid, InvalidState) as exc:
+        db.session.rollback()
+        flash(exc.detail, "error")
+        return _back(statement, found)
+    db.session.commit()
+    flash(f"{found.label} is merged as version {version.number}.", "success")
+    if request.form.get("back") == "queue":
+        return _back(statement)
+    return _back(statement, found)
+
+
+@bp.post("/statements/<slug>/amendments/merge-clean")
+@login_required
+def merge_clean(slug: str) -> Response:
+    user = _signed_in()
+    statement = statement_or_404(slug, user)
+    try:
+        versions = ops.merge_all_clean(user, statement)
+    except InvalidState as exc:
+        db.session.rollback()
+        flash(exc.detail, "error")
+        return _back(statement)
+    db.session.commit()
+    if versions:
+        flash(f"Merged {len(versions)} amendment(s) as versions "
+              f"{versions[0].number}–{versions[-1].number}.", "success")
+    else:
+        flash("No open amendment applies cleanly.", "warning")
+    return _back(statement)
+
+
+@bp.route("/statements/<slug>/amendments/<int:number>/resolve", methods=["GET", "POST"])
+@login_required
+def resolve_amendment(slug: str, number: int) -> Page:
+    """Accept with changes: the head and the amendment side by side, the editor pre-filled
+    with the clean merge if there is one, else with the head to be reworded."""
+    user, statement, found = _load(slug, number)
+    if not permissions.is_moderator_of(user, statement):
+        raise NotAllowed("Only this statement's moderators and admins decide amendments.")
+    head = statement.head
+    merged = ops.merge_onto_head(found, head) if not found.decided else None
+    context = {"statement": statement, "amendment": found, "head": head, "merged": merged,
+               "errors": {}, "note": "", "base": head.number,
+               "text": merged.text if merged and merged.clean else head.text,
+               "amendment_tracked": excerpt(found.base_version.text, found.text,
+                                            found.first_line, found.last_line)}
+    if request.method == "GET":
+        return render_template("amendments/resolve.html", **context)
+    form = request.form
+    context.update(text=form.get("text", ""), note=form.get("note", ""))
+    try:
+        version = ops.accept(user, found, note=form.get("note", ""), text=form.get("text", ""),
+                             base=int(form["base"]) if form.get("base", "").isdigit() else None)
+    except StaleVersion as exc:
+        db.session.rollback()
+        flash(exc.detail, "error")
+        return render_template("amendments/resolve.html", **context), 409
+    except (Invalid, InvalidState) as exc:
+        db.session.rollback()
+        context["errors"] = exc.errors or {"text": exc.detail}
+        return render_template("amendments/resolve.html", **context), exc.status
+    db.session.commit()
+    flash(f"{found.label} is merged with changes as version {version.number}.", "success")
+    return _back(statement, found)
+
+
+@bp.route("/statements/<slug>/amendments/<int:number>/rebase", methods=["GET", "POST"])
+@login_required
+def rebase_amendment(slug: str, number: int) -> Page:
+    """The proposer brings a pending amendment up to the newest version: in one step when it
+    merges cleanly, else by editing the conflicting part."""
+    user, statement, found = _load(slug, number)
+    if user.id != found.proposer_id:
+        raise NotAllowed("Only the proposer can bring an amendment up to date.")
+    head = statement.head
+    merged = ops.merge_onto_head(found, head)
+    context = {"statement": statement, "amendment": found, "head": head, "merged": merged,
+               "errors": {}, "text": merged.text if merged.clean else head.text}
+    if request.method == "GET":
+        return render_template("amendments/rebase.html", **context)
+    text = request.form.get("text")
+    try:
+        ops.rebase(user, found, text=text)
+    except MergeConflict as exc:
+        db.session.rollback()
+        flash(exc.detail, "error")
+        return render_template("amendments/rebase.html", **context), 409
+    except (Invalid, InvalidState) as exc:
+        db.session.rollback()
+        context.update(errors=exc.errors or {"text": exc.detail}, text=text or "")
+        return render_template("amendments/rebase.html", **context), exc.status
+    db.session.commit()
+    flash(f"{found.label} now amends version {head.number}.", "success")
+    return _back(statement, found)
+
+
+@bp.get("/statements/<slug>/attribution")
+def attribution_page(slug: str) -> str:
+    statement = statement_or_404(slug, page_user())
+    raw = request.args.get("version")
+    version = version_or_404(statement, raw) if raw else statement.head
+    spans = attribution(statement, version.number)
+    return render_template("amendments/attribution.html", statement=statement,
+                           version=version, spans=spans)

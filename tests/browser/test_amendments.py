@@ -1,0 +1,102 @@
+"""Amendments in a real browser: propose with the live preview (JavaScript), support,
+merge from the queue and resolve a conflict (without JavaScript)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import PASSWORD, SAMPLE_TEXT, api_as, make_statement, make_user
+
+
+def _sign_in(page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.locator("#f-password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.fixture
+def no_js_page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def test_propose_with_the_live_preview(page, live_app) -> None:
+    moderator = make_user(live_app, "moderator")
+    slug = make_statement(live_app, moderator, status="amending")
+    _sign_in(page, make_user(live_app, name="Dee").email)
+    page.goto(f"/statements/{slug}")
+    page.get_by_role("link", name="Propose an amendment").click()
+    page.get_by_role("link", name="Amend this paragraph (3)").click()
+    editor = page.get_by_label("Paragraph 3, as you propose it")
+    editor.fill(editor.input_value().replace("every two years", "every year"))
+    # The preview follows the typing, without pressing any button.
+    page.locator("#preview del.diff-del").wait_for()
+    assert page.locator("#preview del.diff-del").inner_text() == "two years."
+    assert page.locator("#preview-lines").inner_text() == "line 7"
+    page.get_by_label("Rationale").fill("Report more often")
+    page.get_by_role("button", name="Propose amendment").click()
+    assert page.get_by_text("Amendment A1 proposed (line 7).").is_visible()
+    assert page.get_by_role("heading", name="A1 — line 7").is_visible()
+
+
+def test_preview_button_without_javascript(no_js_page, live_app) -> None:
+    page = no_js_page
+    slug = make_statement(live_app, make_user(live_app, "moderator"), status="amending")
+    _sign_in(page, make_user(live_app).email)
+    page.goto(f"/statements/{slug}/amendments/new?paragraph=2")
+    editor = page.get_by_label("Paragraph 3, as you propose it")
+    editor.fill(editor.input_value().replace("urban", "city"))
+    page.get_by_role("button", name="Preview changes").click()
+    assert page.locator("#preview ins.diff-ins").inner_text() == "city"
+    assert "city" in page.get_by_label("Paragraph 3, as you propose it").input_value()
+
+
+def test_support_then_merge_from_the_queue(no_js_page, live_app) -> None:
+    page = no_js_page
+    moderator = make_user(live_app, "moderator")
+    slug = make_statement(live_app, moderator, status="amending")
+    dee = make_user(live_app, name="Dee")
+    api_as(live_app, dee).post(f"/statements/{slug}/amendments", {
+        "base": 1, "text": SAMPLE_TEXT.replace("urban", "city"), "rationale": "Plain"})
+    _sign_in(page, make_user(live_app, name="Ola").email)
+    page.goto(f"/statements/{slug}/amendments/1")
+    page.get_by_role("button", name="Support A1").click()
+    assert page.get_by_text("You support A1.").is_visible()
+    page.get_by_role("button", name="Sign out").click()
+    _sign_in(page, moderator.email)
+    page.goto(f"/statements/{slug}/amendments")
+    assert page.get_by_text("applies cleanly").first.is_visible()
+    page.get_by_role("button", name="Accept A1").click()
+    assert page.get_by_text("A1 is merged as version 2.").is_visible()
+    page.goto(f"/statements/{slug}")
+    assert "city ecosystems" in page.locator("ol.numbered").inner_text()
+
+
+def test_resolve_a_conflict(no_js_page, live_app) -> None:
+    page = no_js_page
+    moderator = make_user(live_app, "moderator")
+    slug = make_statement(live_app, moderator, status="amending")
+    dee = api_as(live_app, make_user(live_app, name="Dee"))
+    dee.post(f"/statements/{slug}/amendments", {
+        "base": 1, "text": SAMPLE_TEXT.replace("every two years", "every year"),
+        "rationale": "Yearly"})
+    dee.post(f"/statements/{slug}/amendments", {
+        "base": 1, "text": SAMPLE_TEXT.replace("every two years", "each year"),
+        "rationale": "Each"})
+    mod = api_as(live_app, moderator)
+    mod.post(f"/statements/{slug}/amendments/1/accept")
+    _sign_in(page, moderator.email)
+    page.goto(f"/statements/{slug}/amendments")
+    assert page.get_by_text("conflicts with the current text").is_visible()
+    page.get_by_role("link", name="Resolve the conflict").click()
+    assert page.get_by_role("heading", name="Where A2 conflicts with version 2").is_visible()
+    editor = page.locator("#f-text")
+    assert editor.input_value() == SAMPLE_TEXT.replace("every two years", "every year")
+    editor.fill(SAMPLE_TEXT.replace("every two years", "each and every year"))
+    page.get_by_label("Note for the record").fill("Both wordings")
+    page.get_by_role("button", name="Accept A2 with these changes").click()
+    assert page.get_by_text("A2 is merged with changes as version 3.").is_visible()

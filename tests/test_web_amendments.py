@@ -1,0 +1,167 @@
+"""Amendment pages through the test client, without JavaScript."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import select
+
+from statements.extensions import db
+from statements.models import Amendment, Version
+from tests.factories import SAMPLE_TEXT, api_as, form_post, make_statement, make_user, signed_in
+
+PARAGRAPH_3 = ("We commit to protect and restore urban ecosystems, and to report on our progress "
+               "every two years.")
+
+
+def _setup(app: Flask):
+    moderator = make_user(app, "moderator", name="Mo")
+    delegate = make_user(app, name="Dee")
+    slug = make_statement(app, moderator, status="amending")
+    return slug, moderator, delegate
+
+
+def test_choose_a_paragraph_preview_and_propose(app: Flask) -> None:
+    slug, _, delegate = _setup(app)
+    client = signed_in(app, delegate)
+    choose = client.get(f"/statements/{slug}/amendments/new").get_data(as_text=True)
+    assert "Amend this paragraph" in choose and "edit the whole text" in choose
+    page = client.get(f"/statements/{slug}/amendments/new?base=1&paragraph=2")
+    assert PARAGRAPH_3 in page.get_data(as_text=True)
+    edited = PARAGRAPH_3.replace("every two years", "every year")
+    preview = form_post(client, f"/statements/{slug}/amendments/new", {
+        "base": "1", "paragraph": "2", "text": edited, "rationale": "More often",
+        "action": "preview"}, token_from=f"/statements/{slug}/amendments/new?paragraph=2")
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert '<del class="diff-del">two years.</del>' in html and "line 7" in html
+    response = form_post(client, f"/statements/{slug}/amendments/new", {
+        "base": "1", "paragraph": "2", "text": edited, "rationale": "More often",
+        "action": "propose"}, token_from=f"/statements/{slug}/amendments/new?paragraph=2")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/statements/{slug}/amendments/1"
+    with app.app_context():
+        amendment = db.session.scalars(select(Amendment)).one()
+        assert amendment.text == SAMPLE_TEXT.replace("every two years", "every year")
+    shown = client.get(f"/statements/{slug}/amendments/1").get_data(as_text=True)
+    assert "A1 — line 7" in shown and "More often" in shown
+
+
+def test_preview_endpoint_answers_json_and_writes_nothing(app: Flask) -> None:
+    slug, _, delegate = _setup(app)
+    client = signed_in(app, delegate)
+    token = client.get(f"/statements/{slug}/amendments/new?paragraph=2").get_data(as_text=True)
+    csrf = token.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+    response = client.post(f"/statements/{slug}/amendments/preview",
+                           json={"base": 1, "paragraph": 2, "text": "Short."},
+                           headers={"X-CSRFToken": csrf})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert '<ins class="diff-ins">Short.</ins>' in body["html"] and body["lines"] == "lines 6–7"
+    assert client.post(f"/statements/{slug}/amendments/preview", json={"text": "x"}
+                       ).status_code == 400  # no CSRF token
+
+
+def test_propose_errors_keep_what_was_typed(app: Flask) -> None:
+    slug, _, delegate = _setup(app)
+    client = signed_in(app, delegate)
+    response = form_post(client, f"/statements/{slug}/amendments/new", {
+        "base": "1", "paragraph": "2", "text": "Something new", "rationale": "",
+        "action": "propose"}, token_from=f"/statements/{slug}/amendments/new?paragraph=2")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Rationale must not be empty." in html and "Something new" in html
+
+
+def test_support_withdraw_comment_buttons(app: Flask) -> None:
+    slug, _, delegate = _setup(app)
+    api_as(app, delegate).post(f"/statements/{slug}/amendments", {
+        "base": 1, "text": SAMPLE_TEXT.replace("urban", "city"), "rationale": "Plain words"})
+    other = signed_in(app, make_user(app, name="Ola"))
+    page = f"/statements/{slug}/amendments/1"
+    form_post(other, f"{page}/support", token_from=page)
+    assert "Withdraw my support" in other.get(page).get_data(as_text=True)
+    form_post(other, f"{page}/comments", {"body": "Agreed."}, token_from=page)
+    assert "Agreed." in other.get(page).get_data(as_text=True)
+    mine = signed_in(app, delegate)
+    assert "Support A1" not in mine.get(page).get_data(as_text=True)
+    form_post(mine, f"{page}/withdraw", token_from=page)
+    assert "Withdrawn by the proposer" in mine.get(page).get_data(as_text=True)
+
+
+def test_queue_merge_all_clean_and_resolve_a_conflict(app: Flask) -> None:
+    slug, moderator, delegate = _setup(app)
+    dee = api_as(app, delegate)
+    ola = api_as(app, make_user(app, name="Ola"))
+    dee.post(f"/statements/{slug}/amendments", {
+        "base": 1, "text": SAMPLE_TEXT.replace("every two years", "every year"),
+        "rationale": "Yearly"})
+    ola.post(f"/statements/{slug}/amendments", {
+        "base": 1, "text": SAMPLE_TEXT.replace("every two years", "each year"),
+        "rationale": "Each"})
+    dee.post(f"/statements/{slug}/amendments", {
+        "base": 1, "text": SAMPLE_TEXT.replace("urban", "city"), "rationale": "City"})
+    client = signed_in(app, moderator)
+    queue = client.get(f"/statements/{slug}/amendments").get_data(as_text=True)
+    assert queue.count("applies cleanly") >= 3 and "overlaps" in queue
+    assert "Merge every amendment that applies cleanly (3)" in queue
+    response = form_post(client, f"/statements/{slug}/amendments/merge-clean",
+                         token_from=f"/statements/{slug}/amendments")
+    assert response.status_code == 302
+    with app.app_context():
+        statuses = dict(db.session.execute(select(Amendment.number, Amendment.status)).all())
+        assert statuses == {1: "merged", 2: "proposed", 3: "merged"}  # A2 conflicts with A1
+    resolve = client.get(f"/statements/{slug}/amendments/2/resolve").get_data(as_text=True)
+    assert "Where A2 conflicts with version 3" in resolve
+    resolved = SAMPLE_TEXT.replace("every two years", "each and every year").replace(
+        "urban", "city")
+    response = form_post(client, f"/statements/{slug}/amendments/2/resolve", {
+        "text": resolved, "base": "3", "note": "Both"},
+        token_from=f"/statements/{slug}/amendments/2/resolve")
+    assert response.status_code == 302
+    with app.app_context():
+        head = db.session.scalars(select(Version).order_by(Version.number.desc())).first()
+        assert head.number == 4 and head.text == resolved
+        assert db.session.scalars(select(Amendment.status).where(Amendment.number == 2)
+                                  ).one() == "merged_modified"
+    history = client.get(f"/statements/{slug}/history").get_data(as_text=True)
+    assert "amendment A2" in history
+
+
+def test_reject_from_the_amendment_page(app: Flask) -> None:
+    slug, moderator, delegate = _setup(app)
+    api_as(app, delegate).post(f"/statements/{slug}/amendments", {
+        "base": 1, "text": SAMPLE_TEXT.replace("urban", "city"), "rationale": "City"})
+    client = signed_in(app, moderator)
+    page = f"/statements/{slug}/amendments/1"
+    form_post(client, f"{page}/reject", {"note": ""}, token_from=page)
+    assert "Note must not be empty" in client.get(page).get_data(as_text=True)
+    form_post(client, f"{page}/reject", {"note": "Out of scope"}, token_from=page)
+    html = client.get(page).get_data(as_text=True)
+    assert "Out of scope" in html and "badge--rejected" in html
+
+
+def test_rebase_page(app: Flask) -> None:
+    slug, moderator, delegate = _setup(app)
+    dee = api_as(app, delegate)
+    dee.post(f"/statements/{slug}/amendments", {
+        "base": 1, "text": SAMPLE_TEXT.replace("urban", "city"), "rationale": "City"})
+    api_as(app, moderator).post(f"/statements/{slug}/versions", {
+        "text": SAMPLE_TEXT.replace("Paris", "Paris, France"), "base": 1})
+    client = signed_in(app, delegate)
+    page = client.get(f"/statements/{slug}/amendments/1").get_data(as_text=True)
+    assert "Bring up to date with version 2" in page
+    form_post(client, f"/statements/{slug}/amendments/1/rebase",
+              token_from=f"/statements/{slug}/amendments/1/rebase")
+    with app.app_context():
+        assert db.session.scalars(select(Amendment)).one().base_version.number == 2
+    assert signed_in(app, moderator).get(f"/statements/{slug}/amendments/1/rebase"
+                                          ).status_code == 403
+
+
+def test_attribution_page(app: Flask) -> None:
+    slug, moderator, delegate = _setup(app)
+    api_as(app, delegate).post(f"/statements/{slug}/amendments", {
+        "base": 1, "text": SAMPLE_TEXT.replace("urban", "city"), "rationale": "City"})
+    api_as(app, moderator).post(f"/statements/{slug}/amendments/1/accept")
+    html = signed_in(app, delegate).get(f"/statements/{slug}/attribution").get_data(as_text=True)
+    assert '<sup class="origin-tag">A1 Dee</sup>' in html
