@@ -2,9 +2,11 @@
 
     PYTHONPATH=. .venv/bin/python bench/bench_text.py
 
-Prints milliseconds for: diff_texts with 1 % and 10 % of the words edited,
-three_way_merge of such an edit onto a head that has its own edits elsewhere, and 100
-amendments, each made against the original text, merged in turn onto the moving head.
+Prints milliseconds for: diff_texts with 1 % and 10 % of the words edited (one source
+line per paragraph, as the editor writes it; then 10 % on the same text hard-wrapped at
+72 columns, and all on one line, the worst case), three_way_merge of such edits onto a
+head that has its own edits elsewhere, and 100 amendments, each made against the
+original text, merged in turn onto the moving head.
 No assertion on time (a benchmark, not a test); it does check that every result is
 exact, because a fast wrong answer is worth nothing.
 """
@@ -13,13 +15,18 @@ from __future__ import annotations
 
 import random
 import sys
+import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from statements.text.diff import diff_texts
 from statements.text.merge import three_way_merge
+
+T = TypeVar("T")
 
 VOCABULARY = (
     "the parties cities regions delegates agree to strengthen momentum for a global "
@@ -48,6 +55,16 @@ def join(paragraphs: list[list[str]]) -> str:
     return "\n\n".join(" ".join(words) for words in paragraphs if words) + "\n"
 
 
+def join_wrapped(paragraphs: list[list[str]]) -> str:
+    """The same text hard-wrapped at 72 columns, as imported plain-text files often are."""
+    return "\n\n".join(textwrap.fill(" ".join(words), 72) for words in paragraphs) + "\n"
+
+
+def join_one_line(paragraphs: list[list[str]]) -> str:
+    """The worst case: the whole text as one source line, so no line to anchor on."""
+    return " ".join(" ".join(words) for words in paragraphs)
+
+
 def edit_fraction(paragraphs: list[list[str]], fraction: float, seed: int) -> list[list[str]]:
     rng = random.Random(seed)
     edited = [list(words) for words in paragraphs]
@@ -58,20 +75,26 @@ def edit_fraction(paragraphs: list[list[str]], fraction: float, seed: int) -> li
     return edited
 
 
-def timed(function, *args):  # noqa: ANN001, ANN202 - a bench helper
+def timed(function: Callable[..., T], *args: object) -> tuple[T, float]:
     start = time.perf_counter()
     result = function(*args)
     return result, (time.perf_counter() - start) * 1000
 
 
-def bench_diff(paragraphs: list[list[str]], fraction: float) -> None:
-    base = join(paragraphs)
-    new = join(edit_fraction(paragraphs, fraction, seed=int(fraction * 1000)))
+def bench_diff(
+    paragraphs: list[list[str]],
+    fraction: float,
+    layout: Callable[[list[list[str]]], str] = join,
+    name: str = "",
+) -> None:
+    base = layout(paragraphs)
+    new = layout(edit_fraction(paragraphs, fraction, seed=int(fraction * 1000)))
     diffs, ms = timed(diff_texts, base, new)
     assert "".join(t for op, t in diffs if op != 1) == base
     assert "".join(t for op, t in diffs if op != -1) == new
     changes = sum(1 for op, _ in diffs if op != 0)
-    print(f"diff_texts, {fraction:.0%} of words edited: {ms:8.1f} ms  ({changes} ops changed)")
+    label = f"diff_texts, {fraction:.0%} of words edited{name}:"
+    print(f"{label:<52}{ms:8.1f} ms  ({changes} ops changed)")
 
 
 def bench_merge(paragraphs: list[list[str]], fraction: float) -> None:
@@ -83,7 +106,8 @@ def bench_merge(paragraphs: list[list[str]], fraction: float) -> None:
     both = [head_edit[i] if i % 2 == 0 else amend_edit[i] for i in range(len(paragraphs))]
     result, ms = timed(three_way_merge, join(paragraphs), join(head), join(amended))
     assert result.text == join(both), "merge is not exact"
-    print(f"three_way_merge, {fraction:.0%} edited on each side: {ms:8.1f} ms")
+    label = f"three_way_merge, {fraction:.0%} edited on each side:"
+    print(f"{label:<52}{ms:8.1f} ms")
 
 
 def bench_hundred_amendments(paragraphs: list[list[str]]) -> None:
@@ -106,7 +130,8 @@ def bench_hundred_amendments(paragraphs: list[list[str]]) -> None:
         head = result.text
     ms = (time.perf_counter() - start) * 1000
     assert head == join(expected), "100 merges are not exact"
-    print(f"100 amendments merged in turn: {ms:8.1f} ms total, {ms / 100:.1f} ms each")
+    label = "100 amendments merged in turn:"
+    print(f"{label:<52}{ms:8.1f} ms  ({ms / 100:.1f} ms each)")
 
 
 def main() -> None:
@@ -114,6 +139,8 @@ def main() -> None:
     print(f"text: {len(join(paragraphs)):,} characters, {len(paragraphs)} paragraphs")
     for fraction in (0.01, 0.10):
         bench_diff(paragraphs, fraction)
+    bench_diff(paragraphs, 0.10, join_wrapped, ", hard-wrapped at 72")
+    bench_diff(paragraphs, 0.10, join_one_line, ", all on one line")
     for fraction in (0.01, 0.10):
         bench_merge(paragraphs, fraction)
     bench_hundred_amendments(paragraphs)

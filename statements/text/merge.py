@@ -8,15 +8,24 @@ happens in base's coordinates:
    semantically), a region being a run of deletions and insertions between equalities,
    as (start, end, replacement) in base; an insertion is a region with start == end.
    Each is widened to whole words (`words.word_changes`).
-2. Where a pure insertion or deletion goes is sometimes a matter of choice: inserting
-   "big " before "cat" in "the cat" is inserting " big" after "the"; deleting one "ab "
-   from "ab ab ab" may be the first or the last. A diff picks one place, and the diffs of
-   the two sides may pick differently. So each such region counts as reaching over every
-   place it could equally have gone (its reach); any other region is its own reach.
-3. Regions of the two sides whose reaches overlap or touch (s1 <= e2 and s2 <= e1) form
-   clusters, transitively, over a range of base. A cluster that reads the same in head
-   and in the amendment is the same change made on both sides, already in head. Any
-   other cluster holding regions of both sides is a conflict.
+2. Where a change sits is sometimes a matter of choice. Inserting "big " before "cat"
+   in "the cat" is inserting " big" after "the"; deleting one "ab " from "ab ab ab" may
+   be the first or the last; and once the clean-up has folded an insertion into a
+   neighbouring replacement ("w0" -> "Naw Nhw"), its inserted tail could as well sit on
+   the far side of the next space. A diff picks one place, and the diffs of the two
+   sides may pick differently. So each region also has a reach: how far its edges could
+   move over the equal text around it and leave the same text.
+3. Regions of the two sides conflict when
+   - their ranges overlap or touch (s1 <= e2 and s2 <= e1), a pure insertion or deletion
+     counting as its whole reach, since any place in it is as much its place; or
+   - the reaches of both overlap (not merely touch): then both sides put text in the
+     same spot, and which comes first, or whether it is one change or two, is open.
+   The reach of one replacement alone conflicts with nothing: in "alpha beta", "alpha" ->
+   "one two" and "beta" -> "gamma" merge as "one two gamma" (the text is the same
+   wherever "two" is imagined), but with "beta" -> "three four" they conflict.
+   Conflicting regions cluster transitively over a range of base. A cluster that reads
+   the same in head and in the amendment is the same change made on both sides, already
+   in head. Any other cluster holding regions of both sides is a conflict.
 4. Any conflict: no text, and each conflicting cluster is reported with its text in base,
    in head and in the amendment.
 5. Otherwise each amendment region of the other clusters is carried onto head at its
@@ -26,7 +35,7 @@ Nothing is searched for, and diff-match-patch's fuzzy patch_apply is never used:
 places a change wherever similar-looking context happens to be, e.g. in the wrong one of
 two identical sentences. And because equal changes are recognised by what they do, not
 by where a diff happened to put them, a change made on both sides is never applied
-twice, nor a repeated word deleted twice.
+twice, nor a repeated word deleted twice: such cases merge once or conflict.
 """
 
 from __future__ import annotations
@@ -107,70 +116,104 @@ def conflicting_regions(base: str, a: str, b: str) -> bool:
 @dataclass(frozen=True)
 class _Placed:
     region: Region
-    reach_start: int
-    reach_end: int
+    # The footprint, on a doubled axis where 2 * i is offset i and 2 * i + 1 the
+    # character after it: footprints that overlap conflict.
+    low: int
+    high: int
 
 
 def _placed_regions(base: str, derived: str) -> list[_Placed]:
     changes = word_changes(diff_texts(base, derived), base, derived)
     placed = []
     for index, change in enumerate(changes):
-        # A region may only be imagined elsewhere within the equal text around it.
+        # Edges may only be imagined elsewhere within the equal text around the region.
         before = changes[index - 1] if index else Change(0, 0, 0, 0)
         after = changes[index + 1] if index + 1 < len(changes) else None
-        old_limit = after.old_start if after else len(base)
-        new_limit = after.new_start if after else len(derived)
-        region = Region(
-            change.old_start, change.old_end, derived[change.new_start : change.new_end]
+        old_ceiling = after.old_start if after else len(base)
+        new_ceiling = after.new_start if after else len(derived)
+        left = max(
+            _slide_left(derived, change.new_start, change.new_end, before.new_end),
+            _slide_left(base, change.old_start, change.old_end, before.old_end),
         )
-        if change.old_start == change.old_end:  # pure insertion: slides in derived
-            left, right = _slide(
-                derived, change.new_start, change.new_end, before.new_end, new_limit
-            )
-        elif change.new_start == change.new_end:  # pure deletion: slides in base
-            left, right = _slide(base, change.old_start, change.old_end, before.old_end, old_limit)
+        right = max(
+            _slide_right(derived, change.new_start, change.new_end, new_ceiling),
+            _slide_right(base, change.old_start, change.old_end, old_ceiling),
+        )
+        start, end = change.old_start, change.old_end
+        if change.old_start == change.old_end or change.new_start == change.new_end:
+            # A pure insertion or deletion is wherever it could equally have been put.
+            low, high = 2 * (start - left), 2 * (end + right) + 1
         else:
-            left = right = 0
-        placed.append(_Placed(region, change.old_start - left, change.old_end + right))
+            # A replacement is where it is: its range, touching included. What its edges
+            # could reach counts only where it overlaps what the other side could reach.
+            low = 2 * start if not left else 2 * (start - left) + 1
+            high = 2 * end + 1 if not right else 2 * (end + right)
+        region = Region(start, end, derived[change.new_start : change.new_end])
+        placed.append(_Placed(region, low, high))
     return placed
 
 
-def _slide(text: str, start: int, end: int, floor: int, ceiling: int) -> tuple[int, int]:
-    """How far text[start:end] could move left and right and leave the same text around it:
-    a run can move one character left when the character before it equals its own last,
-    one right when the character after it equals its own first."""
-    left = 0
-    while start - left > floor and text[start - left - 1] == text[end - left - 1]:
-        left += 1
-    right = 0
-    while end + right < ceiling and text[start + right] == text[end + right]:
-        right += 1
-    return left, right
+def _slide_right(text: str, start: int, end: int, ceiling: int) -> int:
+    """How far some tail of text[start:end] could move right over the equal text that
+    follows (up to `ceiling`) and leave the same text: as far as it matches that text."""
+    best = 0
+    if end >= ceiling:
+        return 0
+    at = text.rfind(text[end], start, end)
+    while at != -1 and best < ceiling - end:
+        shift = 0
+        while end + shift < ceiling and text[at + shift] == text[end + shift]:
+            shift += 1
+        best = max(best, shift)
+        at = text.rfind(text[end], start, at)
+    return best
+
+
+def _slide_left(text: str, start: int, end: int, floor: int) -> int:
+    """The mirror of `_slide_right`: how far some head of text[start:end] could move left
+    over the equal text before it (down to `floor`)."""
+    best = 0
+    if start <= floor:
+        return 0
+    at = text.find(text[start - 1], start, end)
+    while at != -1 and best < start - floor:
+        shift = 0
+        while start - shift > floor and text[at - shift] == text[start - 1 - shift]:
+            shift += 1
+        best = max(best, shift)
+        at = text.find(text[start - 1], at + 1, end)
+    return best
 
 
 @dataclass
 class _Cluster:
     start: int
     end: int
+    high: int
     head: list[Region] = field(default_factory=list)
     amendment: list[Region] = field(default_factory=list)
 
 
 def _clusters(head: list[_Placed], amendment: list[_Placed]) -> list[_Cluster]:
-    """Transitive clusters of regions whose reaches overlap or touch, both sides mixed.
+    """Transitive clusters of regions whose footprints overlap, both sides mixed.
 
-    Sorted by start, a region joins the cluster so far exactly when its reach starts at
-    or before the cluster's end: reaches are intervals.
+    Footprints are intervals, so sorted by their low end a region joins the cluster so
+    far exactly when it starts before the cluster's high end.
     """
     tagged = [(placed, True) for placed in head] + [(placed, False) for placed in amendment]
-    tagged.sort(key=lambda item: (item[0].reach_start, item[0].reach_end))
+    tagged.sort(key=lambda item: (item[0].low, item[0].high))
     clusters: list[_Cluster] = []
     for placed, from_head in tagged:
-        if not clusters or placed.reach_start > clusters[-1].end:
-            clusters.append(_Cluster(placed.reach_start, placed.reach_end))
+        region = placed.region
+        if not clusters or placed.low >= clusters[-1].high:
+            clusters.append(_Cluster(region.start, region.end, placed.high))
         cluster = clusters[-1]
-        cluster.end = max(cluster.end, placed.reach_end)
-        (cluster.head if from_head else cluster.amendment).append(placed.region)
+        # The range reported and compared is what the regions span: any region inside it
+        # has a footprint inside the cluster's, so is one of them.
+        cluster.start = min(cluster.start, region.start)
+        cluster.end = max(cluster.end, region.end)
+        cluster.high = max(cluster.high, placed.high)
+        (cluster.head if from_head else cluster.amendment).append(region)
     for cluster in clusters:
         cluster.head.sort(key=lambda region: region.start)
         cluster.amendment.sort(key=lambda region: region.start)

@@ -1,6 +1,5 @@
 import importlib
 import itertools
-import random
 from types import SimpleNamespace
 
 import pytest
@@ -9,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from statements.text import diff as diff_module
+from statements.text import words as words_module
 from statements.text.diff import (
     PatchError,
     apply_patch_exact,
@@ -17,7 +17,6 @@ from statements.text.diff import (
     diffs_to_json,
     patch_text,
 )
-from statements.text import words
 from statements.text.words import inside_word
 
 # The module, not the class the package re-exports under the same name.
@@ -46,7 +45,7 @@ def texts(draw):
 def text_pairs(draw):
     """A text and an edited copy: random pairs of texts share almost nothing."""
     a = draw(texts())
-    tokens = words.tokens(a)
+    tokens = words_module.tokens(a)
     for _ in range(draw(st.integers(0, 5))):
         at = draw(st.integers(0, len(tokens)))
         kind = draw(st.sampled_from(["insert", "delete", "replace"]))
@@ -62,7 +61,11 @@ def text_pairs(draw):
 @pytest.mark.parametrize(
     ("a", "b", "expected"),
     [
-        ("The colour red", "The color red", [(0, "The "), (-1, "colour"), (1, "color"), (0, " red")]),
+        (
+            "The colour red",
+            "The color red",
+            [(0, "The "), (-1, "colour"), (1, "color"), (0, " red")],
+        ),
         ("the cat sat", "the cats sat", [(0, "the "), (-1, "cat"), (1, "cats"), (0, " sat")]),
         ("We agree.", "We fully agree.", [(0, "We "), (1, "fully "), (0, "agree.")]),
         ("a b c d e", "a c d e", [(0, "a "), (-1, "b "), (0, "c d e")]),
@@ -71,13 +74,21 @@ def text_pairs(draw):
             "a slow red dog jumps",  # small equalities between edits are folded in
             [(-1, "the quick brown fox"), (1, "a slow red dog"), (0, " jumps")],
         ),
-        ("cafe\u0301 noir", "cafe\u0300 noir", [(-1, "cafe\u0301"), (1, "cafe\u0300"), (0, " noir")]),
+        (
+            "cafe\u0301 noir",
+            "cafe\u0300 noir",
+            [(-1, "cafe\u0301"), (1, "cafe\u0300"), (0, " noir")],
+        ),
         (
             "family 👩\u200d👩\u200d👧 here",
             "family 👩\u200d👩\u200d👦 here",
             [(0, "family "), (-1, "👩\u200d👩\u200d👧"), (1, "👩\u200d👩\u200d👦"), (0, " here")],
         ),
-        ("昆明 declaration", "昆明市 declaration", [(-1, "昆明"), (1, "昆明市"), (0, " declaration")]),
+        (
+            "昆明 declaration",
+            "昆明市 declaration",
+            [(-1, "昆明"), (1, "昆明市"), (0, " declaration")],
+        ),
         ("same", "same", [(0, "same")]),
         ("", "", []),
         ("", "new", [(1, "new")]),
@@ -191,7 +202,7 @@ def test_falls_back_to_characters_when_units_outnumber_code_points(monkeypatch) 
 
 
 def test_diff_html_marks_changes_and_escapes_everything() -> None:
-    diffs = [(0, "a <b> & "), (-1, "\"old\"\n"), (1, "<script>new</script>"), (0, "\nend")]
+    diffs = [(0, "a <b> & "), (-1, '"old"\n'), (1, "<script>new</script>"), (0, "\nend")]
     assert diff_html(diffs) == (
         "a &lt;b&gt; &amp; "
         '<del class="diff-del">&quot;old&quot;\n</del>'

@@ -6,7 +6,6 @@ from statements.text.diff import diff_texts
 from statements.text.lines import Line, lines_for_range, lines_touched, number_lines
 from statements.text.normalise import normalise
 
-
 FAMILY = "👩\u200d👩\u200d👧"
 
 
@@ -166,15 +165,22 @@ def test_lines_for_range_refuses_ranges_outside_the_text() -> None:
         lines_for_range("abc", 2, 1)
 
 
-def test_lines_touched_by_a_diff() -> None:
-    base = "Line one.\n\nLine three has words.\n\nLine five."
-    assert lines_touched(base, diff_texts(base, base.replace("three", "3"))) == (3, 3)
-    assert lines_touched(base, diff_texts(base, base.replace("one", "1").replace("five", "5"))) == (1, 5)
-    assert lines_touched(base, diff_texts(base, base + " Appended.")) == (5, 5)
-    assert lines_touched(base, diff_texts(base, "Preface. " + base)) == (1, 1)
-    # a paragraph deleted with the blank line after it
-    assert lines_touched(base, diff_texts(base, base.replace("\n\nLine three has words.", ""))) == (3, 4)
-    assert lines_touched(base, diff_texts(base, base)) is None
+BASE = "Line one.\n\nLine three has words.\n\nLine five."
+
+
+@pytest.mark.parametrize(
+    ("edited", "lines"),
+    [
+        (BASE.replace("three", "3"), (3, 3)),
+        (BASE.replace("one", "1").replace("five", "5"), (1, 5)),
+        (BASE + " Appended.", (5, 5)),
+        ("Preface. " + BASE, (1, 1)),
+        (BASE.replace("\n\nLine three has words.", ""), (3, 4)),  # with its blank line
+        (BASE, None),
+    ],
+)
+def test_lines_touched_by_a_diff(edited, lines) -> None:
+    assert lines_touched(BASE, diff_texts(BASE, edited)) == lines
 
 
 def test_lines_touched_on_wrapped_lines() -> None:

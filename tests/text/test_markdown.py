@@ -13,7 +13,7 @@ def test_formal_statement_features_render() -> None:
         "1. agree;\n2. commit.\n\n"
         "> Nature is everyone's business.\n\n"
         "---\n\n"
-        "CO<sub>2</sub> and m<sup>2</sup>, `code`, [the CBD](https://www.cbd.int/ \"CBD\").\n"
+        'CO<sub>2</sub> and m<sup>2</sup>, `code`, [the CBD](https://www.cbd.int/ "CBD").\n'
     )
     assert "<h1>Strengthening the momentum</h1>" in html
     assert "<em>cities</em>" in html
@@ -189,4 +189,4 @@ def test_the_checker_itself_catches_unsafe_html() -> None:
 def test_every_link_gets_rel() -> None:
     html = render_markdown('<a href="https://x.example" rel="opener">x</a> [y](https://y.example)')
     assert html.count('rel="noopener noreferrer nofollow"') == 2
-    assert "opener\"" not in html.replace('rel="noopener noreferrer nofollow"', "")
+    assert 'opener"' not in html.replace('rel="noopener noreferrer nofollow"', "")

@@ -41,7 +41,9 @@ def test_normalised_text_has_only_lf_is_nfc_and_is_stable(raw: str) -> None:
 def test_sha256_of_utf8_bytes() -> None:
     assert sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
     assert sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-    assert sha256_hex("São 昆明") == hashlib.sha256(b"S\xc3\xa3o \xe6\x98\x86\xe6\x98\x8e").hexdigest()
+    assert (
+        sha256_hex("São 昆明") == hashlib.sha256(b"S\xc3\xa3o \xe6\x98\x86\xe6\x98\x8e").hexdigest()
+    )
 
 
 def test_sha256_differs_for_nfc_and_nfd_so_texts_must_be_normalised_first() -> None:
