@@ -9,7 +9,18 @@ from sqlalchemy import func, select
 
 from . import permissions
 from .extensions import db
-from .models import AMENDMENT_STATUSES, Amendment, Statement, User, Version, VersionAmendment
+from .models import (
+    AMENDMENT_STATUSES,
+    KINDS,
+    Amendment,
+    Endorsement,
+    Statement,
+    User,
+    Version,
+    VersionAmendment,
+)
+from .exports.model import Published, Signatory
+from .models.types import utcnow
 from .text.attribution import Span, attribute
 
 
@@ -21,7 +32,68 @@ def statement_counts(statement: Statement) -> dict[str, Any]:
         .group_by(Amendment.status)
     ):
         amendments[status] = n
-    return {"amendments": amendments, "endorsements": 0}
+    endorsements = db.session.scalar(select(func.count()).select_from(Endorsement).where(
+        Endorsement.statement_id == statement.id, Endorsement.withdrawn_at.is_(None))) or 0
+    return {"amendments": amendments, "endorsements": endorsements}
+
+
+@dataclass(frozen=True)
+class SignatoryFilter:
+    """The public list's filters: by kind, by country, by a part of the name."""
+
+    kind: str = ""
+    country: str = ""
+    name: str = ""
+
+    def apply(self, query):
+        if self.kind in KINDS:
+            query = query.where(Endorsement.kind == self.kind)
+        if self.country:
+            query = query.where(func.lower(Endorsement.country) == self.country.lower())
+        if self.name:
+            pattern = "%" + self.name.lower().replace("\\", "\\\\").replace(
+                "%", "\\%").replace("_", "\\_") + "%"
+            query = query.where(func.lower(Endorsement.name).like(pattern, escape="\\"))
+        return query
+
+
+def public_endorsements(statement: Statement, filters: SignatoryFilter = SignatoryFilter(),
+                        *, offset: int = 0, limit: int | None = None
+                        ) -> tuple[int, list[Endorsement]]:
+    """The public signatories (listed publicly, not withdrawn) matching ``filters``, in the
+    order they signed, with how many match in all."""
+    base = filters.apply(select(Endorsement).where(
+        Endorsement.statement_id == statement.id, Endorsement.withdrawn_at.is_(None),
+        Endorsement.public.is_(True)))
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    query = base.order_by(Endorsement.endorsed_at, Endorsement.id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return total, list(db.session.scalars(query))
+
+
+def all_endorsements(statement: Statement) -> list[Endorsement]:
+    return list(db.session.scalars(select(Endorsement).where(
+        Endorsement.statement_id == statement.id).order_by(Endorsement.endorsed_at,
+                                                            Endorsement.id)))
+
+
+def counts_by_kind(statement: Statement) -> dict[str, int]:
+    """Endorsements not withdrawn, public or not, per kind."""
+    counts = dict.fromkeys(KINDS, 0)
+    for kind, n in db.session.execute(
+        select(Endorsement.kind, func.count()).where(
+            Endorsement.statement_id == statement.id, Endorsement.withdrawn_at.is_(None))
+        .group_by(Endorsement.kind)
+    ):
+        counts[kind] = n
+    return counts
+
+
+def public_countries(statement: Statement) -> list[str]:
+    return sorted(c for c in db.session.scalars(select(Endorsement.country).distinct().where(
+        Endorsement.statement_id == statement.id, Endorsement.withdrawn_at.is_(None),
+        Endorsement.public.is_(True))) if c)
 
 
 @dataclass(frozen=True)
@@ -57,3 +129,16 @@ def visible_statements(viewer: User | None) -> list[Statement]:
     if viewer is None:
         query = query.where(Statement.status.in_(permissions.PUBLISHED))
     return list(db.session.scalars(query))
+
+
+def publication(statement: Statement, url: str = "") -> Published:
+    """The final text and its public signatories, as every export writes them."""
+    final = statement.head
+    _, people = public_endorsements(statement)
+    return Published(
+        slug=statement.slug, title=statement.title, occasion=statement.occasion,
+        version=final.number, sha256=final.sha256, text=final.text, url=url,
+        exported_at=utcnow(),
+        signatories=[Signatory(name=e.name, organisation=e.organisation, capacity=e.capacity,
+                               kind=e.kind, city=e.city, country=e.country,
+                               endorsed_at=e.endorsed_at) for e in people])

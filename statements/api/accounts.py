@@ -10,9 +10,9 @@ from ..extensions import db
 from ..identity import api_token, require_api_user
 from ..operations.accounts import create_user, issue_token, revoke_token
 from ..operations.sign_in import sign_in
+from ..serialise import user_json
 from . import bp
 from .body import json_body
-from .serialise import user_json
 
 WRONG = "Wrong e-mail address or password."
 

@@ -12,9 +12,9 @@ from ..lookups import statement_or_404, version_or_404
 from ..models import AMENDMENT_STATUSES, Amendment, AmendmentComment, Statement, User
 from ..operations import amendments as ops
 from ..queries import attribution
+from ..serialise import amendment_json, comment_json, person, version_json
 from . import bp
 from .body import json_body
-from .serialise import amendment_json, comment_json, person, version_json
 
 
 def _load(slug: str, number: str | None = None) -> tuple[User, Statement, Amendment | None]:

@@ -14,10 +14,10 @@ from ..models import User, Version
 from ..operations import statements as ops
 from ..operations.workflow import transition
 from ..queries import visible_statements
+from ..serialise import statement_json, version_json
 from ..text.diff import diff_texts, diffs_to_json
 from . import bp
 from .body import json_body
-from .serialise import statement_json, version_json
 
 PATCHABLE = ("title", "occasion", "amending_until", "endorsing_until", "time_zone")
 

@@ -10,13 +10,14 @@ from .amendment import (
     VersionAmendment,
 )
 from .audit import AuditEvent
+from .endorsement import KINDS, Endorsement
 from .statement import SOURCE_KINDS, STATUSES, Statement, StatementModerator, Version
 from .throttle import SignInFailure, SignInThrottle
 from .user import ROLES, ApiToken, User, email_key
 
 __all__ = [
-    "AMENDMENT_STATUSES", "DECIDED", "ROLES", "SOURCE_KINDS", "STATUSES", "Amendment",
+    "AMENDMENT_STATUSES", "DECIDED", "KINDS", "ROLES", "SOURCE_KINDS", "STATUSES", "Amendment",
     "AmendmentComment", "AmendmentRevision", "AmendmentSupporter", "ApiToken", "AuditEvent",
-    "SignInFailure", "SignInThrottle", "Statement", "StatementModerator", "User", "Version",
-    "VersionAmendment", "email_key",
+    "Endorsement", "SignInFailure", "SignInThrottle", "Statement", "StatementModerator", "User",
+    "Version", "VersionAmendment", "email_key",
 ]

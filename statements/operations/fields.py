@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from ..text.normalise import UnstorableText, check_storable, normalise
 
-# Control characters other than tab and newline have no place in a one-line field.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Control characters other than tab and newline have no place in a one-line field, nor
+# the bidirectional embeddings, overrides and isolates: in a name they can only be used to
+# make a list read differently from what it holds. (The plain marks LRM/RLM stay.)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 def text_field(errors: dict[str, str], field: str, value: object, *, required: bool,
@@ -33,7 +35,8 @@ def text_field(errors: dict[str, str], field: str, value: object, *, required: b
         errors[field] = f"{label}: {exc}."
         return ""
     if _CONTROL.search(value) or "\n" in value:
-        errors[field] = f"{label} must be a single line without control characters."
+        errors[field] = (f"{label} must be a single line without control or bidirectional "
+                         "override characters.")
     elif required and not value:
         errors[field] = f"{label} is required."
     elif len(value) > limit:

@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from . import amendments, auth, display, pages, statements  # noqa: E402,F401  (routes)
+from . import (  # noqa: E402,F401  (registers the routes)
+    amendments,
+    auth,
+    display,
+    endorsements,
+    pages,
+    public,
+    statements,
+)

@@ -1,15 +1,16 @@
-"""Objects as the contract (API.md, "Objects") spells them."""
+"""Objects as the contract (API.md, "Objects") spells them: for the API, the record and
+the JSON export alike."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from .. import permissions
-from ..models import Amendment, AmendmentComment, Statement, User, Version
-from ..operations.amendments import Standing
-from ..queries import statement_counts
-from ..text.diff import diff_texts, diffs_to_json
+from . import permissions
+from .models import Amendment, AmendmentComment, Endorsement, Statement, User, Version
+from .operations.amendments import Standing
+from .queries import statement_counts
+from .text.diff import diff_texts, diffs_to_json
 
 
 def person(user: User | None) -> dict[str, Any] | None:
@@ -99,3 +100,24 @@ def amendment_json(amendment: Amendment, standing: Standing | None = None) -> di
 def comment_json(comment: AmendmentComment) -> dict[str, Any]:
     return {"id": comment.id, "author": person(comment.author), "body": comment.body,
             "created_at": iso(comment.created_at)}
+
+
+def endorsement_json(endorsement: Endorsement, *, full: bool = False) -> dict[str, Any]:
+    """Never the e-mail address: not even the record carries it."""
+    body: dict[str, Any] = {
+        "name": endorsement.name,
+        "organisation": endorsement.organisation,
+        "capacity": endorsement.capacity,
+        "kind": endorsement.kind,
+        "city": endorsement.city,
+        "country": endorsement.country,
+        "public": endorsement.public,
+        "endorsed_at": iso(endorsement.endorsed_at),
+        "version": endorsement.version_number,
+        "sha256": endorsement.sha256,
+    }
+    if full:
+        body["withdrawn_at"] = iso(endorsement.withdrawn_at)
+        body["authorised"] = endorsement.authorised
+        body["user"] = person(endorsement.user)
+    return body

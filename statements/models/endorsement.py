@@ -1,0 +1,54 @@
+"""Endorsements: bound to the final version's number and SHA-256 for good."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .statement import Statement, Version
+from .types import UTCDateTime, utcnow
+from .user import User
+
+KINDS = ("individual", "organisation", "government")
+
+
+class Endorsement(db.Model):
+    __tablename__ = "endorsements"
+    __table_args__ = (
+        # One per person per statement, refused by the database itself; withdrawing and
+        # endorsing again reuses the row, and the audit trail keeps both events.
+        UniqueConstraint("statement_id", "user_id", name="uq_endorsements_statement_id_user_id"),
+        CheckConstraint("kind IN ('individual', 'organisation', 'government')", name="kind"),
+        CheckConstraint("kind = 'individual' OR authorised", name="authorised"),
+        CheckConstraint("length(sha256) = 64", name="sha256"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="RESTRICT"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="RESTRICT"))
+    version_number: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    capacity: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(20))
+    city: Mapped[str] = mapped_column(String(200), default="")
+    country: Mapped[str] = mapped_column(String(100), default="", index=True)
+    public: Mapped[bool] = mapped_column(Boolean, default=True)
+    authorised: Mapped[bool] = mapped_column(Boolean, default=False)
+    endorsed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    statement: Mapped[Statement] = relationship(Statement)
+    user: Mapped[User] = relationship(User)
+    version: Mapped[Version] = relationship(Version)
+
+    audit_type = "endorsement"
+
+    @property
+    def active(self) -> bool:
+        return self.withdrawn_at is None

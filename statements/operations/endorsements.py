@@ -1,0 +1,103 @@
+"""Endorsing the final text, and withdrawing an endorsement while endorsement is open."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import Duplicate, Invalid, InvalidState, NotFound
+from ..extensions import db
+from ..models import KINDS, Endorsement, Statement, User
+from ..models.types import utcnow
+from .audit import record
+from .fields import text_field
+
+TEXT_FIELDS = (("name", 200, "Name"), ("organisation", 200, "Organisation"),
+               ("capacity", 200, "Capacity"), ("city", 200, "City"), ("country", 100, "Country"))
+
+
+def _mine(statement: Statement, user: User) -> Endorsement | None:
+    return db.session.execute(select(Endorsement).where(
+        Endorsement.statement_id == statement.id, Endorsement.user_id == user.id)
+    ).scalar_one_or_none()
+
+
+def endorse(actor: User, statement: Statement, *, kind: object, name: object = None,
+            organisation: object = None, capacity: object = "", city: object = "",
+            country: object = "", public: object = True, authorised: object = False,
+            sha256: object = None) -> Endorsement:
+    """Endorse the final version; ``sha256``, when given, must be the text the signer saw."""
+    errors: dict[str, str] = {}
+    if kind not in KINDS:
+        errors["kind"] = f"Kind must be one of: {', '.join(KINDS)}."
+    values = {
+        "name": actor.name if name is None else name,
+        "organisation": actor.organisation if organisation is None else organisation,
+        "capacity": capacity, "city": city, "country": country,
+    }
+    clean = {field: text_field(errors, field, values[field], required=field == "name",
+                               limit=limit, label=label)
+             for field, limit, label in TEXT_FIELDS}
+    if not isinstance(public, bool):
+        errors["public"] = "public must be true or false."
+    if not isinstance(authorised, bool):
+        errors["authorised"] = "authorised must be true or false."
+    elif kind in {"organisation", "government"} and authorised is not True:
+        errors["authorised"] = ("Confirm that you are authorised to endorse on behalf of "
+                                "the organisation or government.")
+    if sha256 is not None and not isinstance(sha256, str):
+        errors["sha256"] = "sha256 must be the hex SHA-256 of the text you endorse."
+    if errors:
+        raise Invalid(errors=errors)
+    if statement.status != "endorsing":
+        raise InvalidState(f"The statement is {statement.status}: endorsements are taken only "
+                           "while it is open for endorsement.")
+    final = statement.head
+    if sha256 is not None and sha256.lower() != final.sha256:
+        raise InvalidState(
+            f"The text you saw (SHA-256 {sha256}) is not the final text (version {final.number}, "
+            f"SHA-256 {final.sha256}): read the final text and endorse it.",
+            sha256=final.sha256, version=final.number)
+    existing = _mine(statement, actor)
+    if existing is not None and existing.active:
+        raise Duplicate("You have already endorsed this statement.")
+    endorsement = existing or Endorsement(statement_id=statement.id, statement=statement,
+                                          user_id=actor.id, user=actor)
+    endorsement.version_id, endorsement.version = final.id, final
+    endorsement.version_number, endorsement.sha256 = final.number, final.sha256
+    for field, value in clean.items():
+        setattr(endorsement, field, value)
+    endorsement.kind = str(kind)
+    endorsement.public, endorsement.authorised = bool(public), bool(authorised)
+    endorsement.endorsed_at, endorsement.withdrawn_at = utcnow(), None
+    try:
+        with db.session.begin_nested():
+            db.session.add(endorsement)
+            db.session.flush()
+    except IntegrityError as exc:  # the database's own refusal of a second endorsement
+        raise Duplicate("You have already endorsed this statement.") from exc
+    record(actor, "endorsement.renew" if existing is not None else "endorsement.create",
+           endorsement, statement_id=statement.id, after=final.number, sha256=final.sha256,
+           kind=endorsement.kind, public=endorsement.public)
+    return endorsement
+
+
+def withdraw_endorsement(actor: User, statement: Statement) -> Endorsement:
+    existing = _mine(statement, actor)
+    if existing is None or not existing.active:
+        raise NotFound("You have no active endorsement of this statement.")
+    if statement.status != "endorsing":
+        raise InvalidState(f"The statement is {statement.status}: endorsements can no longer "
+                           "be withdrawn.")
+    existing.withdrawn_at = utcnow()
+    db.session.flush()
+    record(actor, "endorsement.withdraw", existing, statement_id=statement.id,
+           before=existing.version_number)
+    return existing
+
+
+def my_endorsement(statement: Statement, user: User | None) -> Endorsement | None:
+    if user is None:
+        return None
+    found = _mine(statement, user)
+    return found if found is not None and found.active else None

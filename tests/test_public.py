@@ -1,0 +1,260 @@
+"""The public statement, its exact source, its exports, and `flask verify`."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+
+import pytest
+from flask import Flask
+from sqlalchemy import text
+
+from statements.extensions import db
+from statements.text.normalise import sha256_hex
+from tests.factories import SAMPLE_TEXT, api_as, form_post, make_statement, make_user, signed_in
+
+HOSTILE = [
+    ("<script>alert(1)</script>", "individual", "", ""),
+    ('=HYPERLINK("http://evil.example","click")', "individual", "", "FR"),
+    ("[click me](javascript:alert(1))", "individual", "", ""),
+    ("Ali \u200fعلي\u200f", "individual", "", "EG"),
+    ("昆明市", "government", "昆明", "China"),
+    ("São Paulo", "government", "São Paulo", "Brazil"),
+    ("Кызыл", "government", "Кызыл", "Russia"),
+    ("+cmd|' /C calc'!A0", "individual", "", ""),
+    ("@SUM(1+1)", "organisation", "", ""),
+    ("-2+3", "individual", "", ""),
+]
+
+
+@pytest.fixture
+def published(app: Flask):
+    moderator = make_user(app, "moderator", name="Mo")
+    slug = make_statement(app, moderator, status="endorsing")
+    for name, kind, city, country in HOSTILE:
+        api_as(app, make_user(app)).post(f"/statements/{slug}/endorsements", {
+            "kind": kind, "name": name, "city": city, "country": country,
+            "authorised": kind != "individual", "capacity": "Mayor" if kind == "government"
+            else ""})
+    return slug
+
+
+def test_public_page_before_endorsing_is_404(app: Flask, client) -> None:
+    moderator = make_user(app, "moderator")
+    for status in ("draft", "amending", "reviewing", "final"):
+        slug = make_statement(app, moderator, status=status, title=f"T {status}")
+        for path in ("", "/source.md", "/export.json", "/export.pdf"):
+            assert client.get(f"/s/{slug}{path}").status_code == 404, (status, path)
+        assert signed_in(app, moderator).get(f"/s/{slug}").status_code == 404
+
+
+def test_source_is_exactly_the_hashed_bytes(client, published) -> None:
+    response = client.get(f"/s/{published}/source.md")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/markdown; charset=utf-8"
+    assert hashlib.sha256(response.data).hexdigest() == sha256_hex(SAMPLE_TEXT)
+    assert response.data == SAMPLE_TEXT.encode("utf-8")
+
+
+def test_public_page(client, published) -> None:
+    html = client.get(f"/s/{published}").get_data(as_text=True)
+    assert sha256_hex(SAMPLE_TEXT) in html
+    assert f"/s/{published}/source.md | sha256sum" in html
+    assert '<meta property="og:title" content="Paris city biodiversity statement">' in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
+    assert "On behalf of local and subnational governments" in html
+    for fmt in ("md", "html", "txt", "pdf", "json", "csv", "docx"):
+        assert f"/s/{published}/export.{fmt}" in html
+
+
+def test_public_page_filters(client, published) -> None:
+    html = client.get(f"/s/{published}?kind=government").get_data(as_text=True)
+    assert "3 signatories match" in html and "昆明市" in html and "HYPERLINK" not in html
+    html = client.get(f"/s/{published}?country=brazil").get_data(as_text=True)
+    assert "1 signatory match" in html and "São Paulo" in html
+    html = client.get(f"/s/{published}?q=paulo").get_data(as_text=True)
+    assert "1 signatory match" in html
+    html = client.get(f"/s/{published}?q=100%25").get_data(as_text=True)
+    assert "0 signatories match" in html
+    assert client.get(f"/s/{published}?page=x&kind=bogus").status_code == 200
+
+
+def test_public_page_is_paginated(app: Flask, client) -> None:
+    slug = make_statement(app, make_user(app, "moderator"), status="endorsing")
+    for i in range(55):
+        api_as(app, make_user(app, name=f"Signatory {i:02d}")).post(
+            f"/statements/{slug}/endorsements", {"kind": "individual"})
+    first = client.get(f"/s/{slug}").get_data(as_text=True)
+    assert "Signatory 49" in first and "Signatory 50" not in first and "Page 1 of 2" in first
+    second = client.get(f"/s/{slug}?page=2").get_data(as_text=True)
+    assert "Signatory 50" in second and "Signatory 54" in second
+
+
+def _export(client, slug: str, fmt: str):
+    response = client.get(f"/s/{slug}/export.{fmt}")
+    assert response.status_code == 200, fmt
+    assert response.headers["Content-Disposition"] == \
+        f'attachment; filename="{slug}-v1.{fmt}"'
+    assert response.headers["X-Statement-SHA256"] == sha256_hex(SAMPLE_TEXT)
+    return response
+
+
+def test_json_export(client, published) -> None:
+    response = _export(client, published, "json")
+    assert response.mimetype == "application/json"
+    body = json.loads(response.data)
+    assert set(body) == {"slug", "title", "occasion", "version", "sha256", "text",
+                         "signatories", "exported_at"}
+    assert body["text"] == SAMPLE_TEXT and body["sha256"] == sha256_hex(SAMPLE_TEXT)
+    assert [s["name"] for s in body["signatories"]] == [h[0] for h in HOSTILE]
+    assert all(s["version"] == 1 for s in body["signatories"])
+    assert "@" not in json.dumps([s for s in body["signatories"]]).replace("@SUM", "")
+
+
+def test_csv_export_neutralises_formulas(client, published) -> None:
+    response = _export(client, published, "csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert rows[0][-2:] == ["version", "sha256"]
+    names = [row[0] for row in rows[1:]]
+    assert "'=HYPERLINK(\"http://evil.example\",\"click\")" in names
+    assert "'+cmd|' /C calc'!A0" in names and "'@SUM(1+1)" in names and "'-2+3" in names
+    assert "昆明市" in names and "Кызыл" in names and "São Paulo" in names
+    for row in rows[1:]:
+        assert row[-2:] == ["1", sha256_hex(SAMPLE_TEXT)]
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row)
+
+
+def test_csv_neutralises_tab_and_carriage_return() -> None:
+    from statements.exports.text_formats import neutralise
+
+    assert neutralise("\t=1") == "'\t=1" and neutralise("\r=1") == "'\r=1"
+    assert neutralise("plain") == "plain"
+
+
+def test_markdown_export_carries_the_exact_source_and_escapes_names(client, published) -> None:
+    response = _export(client, published, "md")
+    assert response.headers["Content-Type"] == "text/markdown; charset=utf-8"
+    body = response.data.decode("utf-8")
+    assert SAMPLE_TEXT in body and sha256_hex(SAMPLE_TEXT) in body
+    assert r"\[click me\]\(javascript\:alert\(1\)\)" in body
+    assert r"\<script\>alert\(1\)\</script\>" in body
+    assert "- 昆明市 — Mayor, Testville, 昆明, China" in body
+
+
+def test_markdown_escaping_makes_names_inert() -> None:
+    from statements.text.markdown import render_markdown
+
+    from statements.exports.text_formats import escape_markdown
+
+    for hostile in ("[x](javascript:alert(1))", "<img src=x onerror=alert(1)>", "**bold**",
+                    "# heading", "1. list", "- item", "`code`", "![i](http://x/i.png)"):
+        html = render_markdown("- " + escape_markdown(hostile))
+        assert "<a" not in html and "<img" not in html and "<strong>" not in html
+        assert "<code>" not in html and "<h1>" not in html
+
+
+def test_html_export_is_standalone_with_a_strict_policy(client, published) -> None:
+    response = _export(client, published, "html")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src" not in csp and "default-src 'none'" in csp and "style-src 'sha256-" in csp
+    body = response.data.decode("utf-8")
+    assert "<style>" in body and "<link" not in body and "<script" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "<bdi>" in body or '<bdi class="who">' in body
+    assert sha256_hex(SAMPLE_TEXT) in body and "Version 1" in body
+    assert "<h1>Strengthening the momentum" in body  # the Markdown is rendered
+
+
+def test_text_export(client, published) -> None:
+    body = _export(client, published, "txt").data.decode("utf-8")
+    assert SAMPLE_TEXT.rstrip() in body and sha256_hex(SAMPLE_TEXT) in body
+    assert "<script>alert(1)</script>" in body  # literal, as plain text should be
+
+
+def test_unknown_export_is_404(client, published) -> None:
+    assert client.get(f"/s/{published}/export.exe").status_code == 404
+
+
+def test_no_email_in_any_public_answer(app: Flask, client, published) -> None:
+    with app.app_context():
+        emails = db.session.execute(text("SELECT email FROM users")).scalars().all()
+    pages = [client.get(f"/s/{published}").data,
+             client.get(f"/api/v1/statements/{published}/endorsements").data]
+    pages += [client.get(f"/s/{published}/export.{fmt}").data
+              for fmt in ("md", "html", "txt", "json", "csv")]
+    for page in pages:
+        for email in emails:
+            assert email.encode() not in page
+
+
+def test_verify_passes_on_a_real_record_and_fails_on_a_tampered_one(app: Flask,
+                                                                   published) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["verify"])
+    assert result.exit_code == 0, result.output
+    assert "Checked 1 version(s) and 10 endorsement(s)." in result.output
+    with app.app_context():
+        with db.engine.begin() as conn:  # tamper below the app: one endorsement's hash
+            conn.execute(text("UPDATE endorsements SET sha256 = :h WHERE id = 1"),
+                         {"h": "f" * 64})
+    result = runner.invoke(args=["verify"])
+    assert result.exit_code == 1
+    assert "MISMATCH" in result.output and "endorsement 1" in result.output
+
+
+def test_verify_catches_a_tampered_version_text(app: Flask, published) -> None:
+    with app.app_context():
+        with db.engine.begin() as conn:  # drop the guard that would refuse it, as an attacker
+            if conn.dialect.name == "sqlite":
+                conn.execute(text("DROP TRIGGER versions_no_update"))
+            else:
+                conn.execute(text("ALTER TABLE versions DISABLE TRIGGER versions_permanent"))
+            conn.execute(text("UPDATE versions SET text = 'forged'"))
+    result = app.test_cli_runner().invoke(args=["verify"])
+    assert result.exit_code == 1 and "version 1: stored SHA-256" in result.output
+
+
+def test_endorse_page_flow(app: Flask) -> None:
+    slug = make_statement(app, make_user(app, "moderator"), status="endorsing")
+    user = make_user(app, name="Ana")
+    client = signed_in(app, user)
+    page = client.get(f"/s/{slug}/endorse").get_data(as_text=True)
+    assert sha256_hex(SAMPLE_TEXT) in page and "Endorse version 1" in page
+    response = form_post(client, f"/s/{slug}/endorse", {
+        "kind": "government", "name": "Ana", "sha256": sha256_hex(SAMPLE_TEXT),
+        "public": "yes"})
+    assert response.status_code == 422
+    assert "authorised" in response.get_data(as_text=True)
+    response = form_post(client, f"/s/{slug}/endorse", {
+        "kind": "government", "name": "Ana", "capacity": "Mayor", "city": "Lyon",
+        "country": "France", "sha256": sha256_hex(SAMPLE_TEXT), "public": "yes",
+        "authorised": "yes"})
+    assert response.status_code == 302
+    page = client.get(f"/s/{slug}/endorse").get_data(as_text=True)
+    assert "You endorsed this statement" in page and "Withdraw my endorsement" in page
+    form_post(client, f"/s/{slug}/endorsement/withdraw", token_from=f"/s/{slug}/endorse")
+    assert "Endorse version 1" in client.get(f"/s/{slug}/endorse").get_data(as_text=True)
+
+
+def test_audit_and_record_pages_for_moderators(app: Flask, published) -> None:
+    moderator_client = None
+    with app.app_context():
+        from sqlalchemy import select
+
+        from statements.models import User
+
+        moderator = db.session.scalars(select(User).where(User.role == "moderator")).first()
+        db.session.expunge(moderator)
+    moderator_client = signed_in(app, moderator)
+    audit = moderator_client.get(f"/statements/{published}/audit").get_data(as_text=True)
+    assert "endorsement.create" in audit and "statement.transition" in audit
+    record = moderator_client.get(f"/statements/{published}/record").get_data(as_text=True)
+    assert "Endorsements (10, withdrawn ones included)" in record
+    download = moderator_client.get(f"/statements/{published}/record.json")
+    assert json.loads(download.data)["statement"]["slug"] == published
+    delegate = signed_in(app, make_user(app))
+    assert delegate.get(f"/statements/{published}/audit").status_code == 403
+    assert delegate.get(f"/statements/{published}/record").status_code == 403
