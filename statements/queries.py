@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from . import permissions
+from .exports.model import Published, Signatory
 from .extensions import db
 from .models import (
     AMENDMENT_STATUSES,
@@ -19,7 +20,6 @@ from .models import (
     Version,
     VersionAmendment,
 )
-from .exports.model import Published, Signatory
 from .models.types import utcnow
 from .text.attribution import Span, attribute
 

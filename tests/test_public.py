@@ -145,9 +145,8 @@ def test_markdown_export_carries_the_exact_source_and_escapes_names(client, publ
 
 
 def test_markdown_escaping_makes_names_inert() -> None:
-    from statements.text.markdown import render_markdown
-
     from statements.exports.text_formats import escape_markdown
+    from statements.text.markdown import render_markdown
 
     for hostile in ("[x](javascript:alert(1))", "<img src=x onerror=alert(1)>", "**bold**",
                     "# heading", "1. list", "- item", "`code`", "![i](http://x/i.png)"):

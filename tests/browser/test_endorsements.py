@@ -1,0 +1,86 @@
+"""Endorsing and the public statement in a real browser (without JavaScript)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from statements.text.normalise import sha256_hex
+from tests.factories import PASSWORD, SAMPLE_TEXT, api_as, make_statement, make_user
+
+
+@pytest.fixture
+def no_js_page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False,
+                                  accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def _sign_in(page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.locator("#f-password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_endorse_and_withdraw(no_js_page, live_app) -> None:
+    page = no_js_page
+    slug = make_statement(live_app, make_user(live_app, "moderator"), status="endorsing")
+    _sign_in(page, make_user(live_app, name="Ana Lima", organisation="São Paulo").email)
+    page.goto(f"/s/{slug}")
+    page.get_by_role("link", name="Endorse this statement").click()
+    assert page.get_by_text(sha256_hex(SAMPLE_TEXT)).first.is_visible()
+    page.get_by_label("on behalf of a local or subnational government").check()
+    page.get_by_label("Capacity", exact=True).fill("Mayor")
+    page.get_by_label("City", exact=True).fill("São Paulo")
+    page.get_by_label("Country", exact=True).fill("Brazil")
+    page.get_by_role("button", name="Endorse version 1").click()
+    assert "Confirm that you are authorised" in page.get_by_role("alert").first.inner_text()
+    page.get_by_label("I am authorised").check()
+    page.get_by_role("button", name="Endorse version 1").click()
+    assert page.get_by_role("heading", name="You endorsed this statement").is_visible()
+    page.get_by_role("link", name="See the public page").click()
+    assert page.locator(".signatory-list").get_by_text("Ana Lima").is_visible()
+    page.goto(f"/s/{slug}/endorse")
+    page.get_by_role("button", name="Withdraw my endorsement").click()
+    assert page.get_by_text("Your endorsement is withdrawn.").is_visible()
+    page.goto(f"/s/{slug}")
+    assert page.locator(".signatory-list").count() == 0
+
+
+def test_public_page_filters_and_downloads(no_js_page, live_app, tmp_path) -> None:
+    page = no_js_page
+    slug = make_statement(live_app, make_user(live_app, "moderator"), status="endorsing")
+    for name, kind, country in [("昆明市", "government", "China"),
+                                ("Кызыл", "government", "Russia"),
+                                ("Ana Lima", "individual", "Brazil")]:
+        api_as(live_app, make_user(live_app)).post(f"/statements/{slug}/endorsements", {
+            "kind": kind, "name": name, "country": country,
+            "authorised": kind != "individual"})
+    page.goto(f"/s/{slug}")
+    assert page.get_by_role("heading", level=1).inner_text() == \
+        "Paris city biodiversity statement"
+    page.get_by_label("Endorsing as").select_option("government")
+    page.get_by_role("button", name="Filter").click()
+    names = page.locator(".signatory-list .who").all_inner_texts()
+    assert sorted(names) == ["Кызыл", "昆明市"]
+    page.get_by_label("Country").select_option("Russia")
+    page.get_by_role("button", name="Filter").click()
+    assert page.locator(".signatory-list .who").all_inner_texts() == ["Кызыл"]
+    page.get_by_role("link", name="Clear").click()
+    for label, suffix in [("Markdown", "md"), ("HTML (print-ready)", "html"),
+                          ("Plain text", "txt"), ("PDF", "pdf"), ("JSON", "json"),
+                          ("CSV (signatories)", "csv"), ("Word (DOCX)", "docx")]:
+        with page.expect_download() as info:
+            page.get_by_role("link", name=label, exact=True).click()
+        download = info.value
+        assert download.suggested_filename == f"{slug}-v1.{suffix}"
+        saved = tmp_path / download.suggested_filename
+        download.save_as(saved)
+        assert saved.stat().st_size > 200, suffix
+    source = page.request.get(f"/s/{slug}/source.md").body()
+    assert hashlib.sha256(source).hexdigest() == sha256_hex(SAMPLE_TEXT)
