@@ -112,9 +112,7 @@ def test_record(app: Flask, published, client) -> None:
     assert client.get(f"/api/v1/statements/{slug}/record").status_code == 401
 
 
-def test_twenty_people_endorsing_at_once_all_land(app: Flask, published) -> None:
-    slug, _ = published
-    apis = [api_as(app, make_user(app)) for _ in range(20)]
+def _endorse_at_once(slug: str, apis: list) -> list[int]:
     statuses: list[int] = []
 
     def go(api) -> None:
@@ -126,29 +124,27 @@ def test_twenty_people_endorsing_at_once_all_land(app: Flask, published) -> None
         t.start()
     for t in threads:
         t.join()
-    assert statuses == [201] * 20
+    return statuses
+
+
+def _count(app: Flask) -> int:
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Endorsement)) == 20
+        return db.session.scalar(select(func.count()).select_from(Endorsement))
+
+
+def test_twenty_people_endorsing_at_once_all_land(app: Flask, published) -> None:
+    slug, _ = published
+    statuses = _endorse_at_once(slug, [api_as(app, make_user(app)) for _ in range(20)])
+    assert statuses == [201] * 20
+    assert _count(app) == 20
 
 
 def test_one_person_endorsing_ten_times_at_once_lands_once(app: Flask, published) -> None:
     slug, _ = published
     user = make_user(app)
-    apis = [api_as(app, user) for _ in range(10)]
-    statuses: list[int] = []
-
-    def go(api) -> None:
-        statuses.append(api.post(f"/statements/{slug}/endorsements",
-                                 {"kind": "individual"}).status_code)
-
-    threads = [threading.Thread(target=go, args=(api,)) for api in apis]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    statuses = _endorse_at_once(slug, [api_as(app, user) for _ in range(10)])
     assert sorted(statuses) == [201] + [409] * 9
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Endorsement)) == 1
+    assert _count(app) == 1
 
 
 def test_the_database_itself_refuses_a_second_endorsement(app: Flask, published) -> None:

@@ -192,6 +192,17 @@ def merge_onto_head(amendment: Amendment, head: Version | None = None) -> MergeR
     return three_way_merge(amendment.base_version.text, head.text, amendment.text)
 
 
+def _merged_text(amendment: Amendment, head: Version, advice: str) -> str:
+    """The amendment carried onto ``head``, or MergeConflict (409) naming each conflict."""
+    result = merge_onto_head(amendment, head)
+    if result.text is None:
+        raise MergeConflict(
+            f"{amendment.label} conflicts with changes made since version "
+            f"{amendment.base_version.number}: {advice}.",
+            conflicts=[c.as_dict() for c in result.conflicts], head_number=head.number)
+    return result.text
+
+
 def _decide(actor: User, amendment: Amendment, status: str, note: str,
             version: Version | None) -> None:
     amendment.status = status
@@ -246,18 +257,12 @@ def accept(actor: User, amendment: Amendment, *, note: object = "", text: object
         version = _merged_version(actor, amendment, text_s, note_s.strip())
         _decide(actor, amendment, "merged_modified", note_s.strip(), version)
         return version
-    result = merge_onto_head(amendment, head)
-    if not result.clean:
-        raise MergeConflict(
-            f"{amendment.label} conflicts with changes made since version "
-            f"{amendment.base_version.number}: accept it with changes to resolve the conflict.",
-            conflicts=[c.as_dict() for c in result.conflicts], head_number=head.number)
-    assert result.text is not None
-    if result.text == head.text:
+    merged = _merged_text(amendment, head, "accept it with changes to resolve the conflict")
+    if merged == head.text:
         # The same change is already in the text: it is merged, into the head as it stands.
         _decide(actor, amendment, "merged", note_s.strip(), head)
         return head
-    version = _merged_version(actor, amendment, result.text, note_s.strip())
+    version = _merged_version(actor, amendment, merged, note_s.strip())
     _decide(actor, amendment, "merged", note_s.strip(), version)
     return version
 
@@ -292,14 +297,7 @@ def rebase(actor: User, amendment: Amendment, *, text: object = None) -> Amendme
     if text_s is None:
         if amendment.base_version_id == head.id:
             return amendment
-        result = merge_onto_head(amendment, head)
-        if not result.clean:
-            raise MergeConflict(
-                f"{amendment.label} conflicts with changes made since version "
-                f"{amendment.base_version.number}: edit the conflicting part and send it.",
-                conflicts=[c.as_dict() for c in result.conflicts], head_number=head.number)
-        assert result.text is not None
-        text_s = result.text
+        text_s = _merged_text(amendment, head, "edit the conflicting part and send it")
     change = _change(head.text, text_s)
     if change is None:
         raise Invalid(errors={"text": f"Against version {head.number} this amendment changes "

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_app
+from tests.factories import PASSWORD
 from tests.live import LiveServer
 
 CHROMIUM_ARGS = [
@@ -67,3 +68,21 @@ def page(browser, live_server: LiveServer):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def no_js_page(browser, live_server):
+    """A page with JavaScript off: every action must work without it."""
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False,
+                                  accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def sign_in(page, email: str, password: str = PASSWORD) -> None:
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.locator("#f-password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

@@ -3,31 +3,14 @@ merge from the queue and resolve a conflict (without JavaScript)."""
 
 from __future__ import annotations
 
-import pytest
-
-from tests.factories import PASSWORD, SAMPLE_TEXT, api_as, make_statement, make_user
-
-
-def _sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.locator("#f-password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
-@pytest.fixture
-def no_js_page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+from tests.browser.conftest import sign_in
+from tests.factories import SAMPLE_TEXT, api_as, make_statement, make_user
 
 
 def test_propose_with_the_live_preview(page, live_app) -> None:
     moderator = make_user(live_app, "moderator")
     slug = make_statement(live_app, moderator, status="amending")
-    _sign_in(page, make_user(live_app, name="Dee").email)
+    sign_in(page, make_user(live_app, name="Dee").email)
     page.goto(f"/statements/{slug}")
     page.get_by_role("link", name="Propose an amendment").click()
     page.get_by_role("link", name="Amend this paragraph (3)").click()
@@ -46,7 +29,7 @@ def test_propose_with_the_live_preview(page, live_app) -> None:
 def test_preview_button_without_javascript(no_js_page, live_app) -> None:
     page = no_js_page
     slug = make_statement(live_app, make_user(live_app, "moderator"), status="amending")
-    _sign_in(page, make_user(live_app).email)
+    sign_in(page, make_user(live_app).email)
     page.goto(f"/statements/{slug}/amendments/new?paragraph=2")
     editor = page.get_by_label("Paragraph 3, as you propose it")
     editor.fill(editor.input_value().replace("urban", "city"))
@@ -62,12 +45,12 @@ def test_support_then_merge_from_the_queue(no_js_page, live_app) -> None:
     dee = make_user(live_app, name="Dee")
     api_as(live_app, dee).post(f"/statements/{slug}/amendments", {
         "base": 1, "text": SAMPLE_TEXT.replace("urban", "city"), "rationale": "Plain"})
-    _sign_in(page, make_user(live_app, name="Ola").email)
+    sign_in(page, make_user(live_app, name="Ola").email)
     page.goto(f"/statements/{slug}/amendments/1")
     page.get_by_role("button", name="Support A1").click()
     assert page.get_by_text("You support A1.").is_visible()
     page.get_by_role("button", name="Sign out").click()
-    _sign_in(page, moderator.email)
+    sign_in(page, moderator.email)
     page.goto(f"/statements/{slug}/amendments")
     assert page.get_by_text("applies cleanly").first.is_visible()
     page.get_by_role("button", name="Accept A1").click()
@@ -89,7 +72,7 @@ def test_resolve_a_conflict(no_js_page, live_app) -> None:
         "rationale": "Each"})
     mod = api_as(live_app, moderator)
     mod.post(f"/statements/{slug}/amendments/1/accept")
-    _sign_in(page, moderator.email)
+    sign_in(page, moderator.email)
     page.goto(f"/statements/{slug}/amendments")
     assert page.get_by_text("conflicts with the current text").is_visible()
     page.get_by_role("link", name="Resolve the conflict").click()

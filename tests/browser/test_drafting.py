@@ -3,31 +3,14 @@ compare two versions."""
 
 from __future__ import annotations
 
-import pytest
-
-from tests.factories import PASSWORD, SAMPLE_TEXT, api_as, make_statement, make_user
-
-
-@pytest.fixture
-def no_js_page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
-def _sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.locator("#f-password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+from tests.browser.conftest import sign_in
+from tests.factories import SAMPLE_TEXT, api_as, make_statement, make_user
 
 
 def test_create_and_edit_a_statement(no_js_page, live_app) -> None:
     page = no_js_page
     moderator = make_user(live_app, "moderator")
-    _sign_in(page, moderator.email)
+    sign_in(page, moderator.email)
     page.get_by_role("link", name="New statement").first.click()
     page.get_by_label("Title").fill("Strengthening the momentum")
     page.get_by_label("Occasion").fill("Paris summit, city session")
@@ -48,7 +31,7 @@ def test_recover_from_a_stale_edit(no_js_page, live_app) -> None:
     page = no_js_page
     moderator = make_user(live_app, "moderator")
     slug = make_statement(live_app, moderator)
-    _sign_in(page, moderator.email)
+    sign_in(page, moderator.email)
     page.goto(f"/statements/{slug}/edit")
     page.get_by_label("Text (Markdown)").fill(SAMPLE_TEXT.replace("two years", "year"))
     # Meanwhile another moderator saves version 2.
@@ -73,7 +56,7 @@ def test_compare_two_versions(no_js_page, live_app) -> None:
                                               "and restore"), "base": 1})
     api.post(f"/statements/{slug}/versions", {"text": SAMPLE_TEXT + "\nA third paragraph.\n",
                                               "base": 2})
-    _sign_in(page, make_user(live_app).email)
+    sign_in(page, make_user(live_app).email)
     page.goto(f"/statements/{slug}")
     page.get_by_role("link", name="Compare").click()
     page.get_by_label("From version", exact=True).select_option("1")

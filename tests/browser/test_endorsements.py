@@ -4,33 +4,15 @@ from __future__ import annotations
 
 import hashlib
 
-import pytest
-
 from statements.text.normalise import sha256_hex
-from tests.factories import PASSWORD, SAMPLE_TEXT, api_as, make_statement, make_user
-
-
-@pytest.fixture
-def no_js_page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False,
-                                  accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-def _sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.locator("#f-password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+from tests.browser.conftest import sign_in
+from tests.factories import SAMPLE_TEXT, api_as, make_statement, make_user
 
 
 def test_endorse_and_withdraw(no_js_page, live_app) -> None:
     page = no_js_page
     slug = make_statement(live_app, make_user(live_app, "moderator"), status="endorsing")
-    _sign_in(page, make_user(live_app, name="Ana Lima", organisation="São Paulo").email)
+    sign_in(page, make_user(live_app, name="Ana Lima", organisation="São Paulo").email)
     page.goto(f"/s/{slug}")
     page.get_by_role("link", name="Endorse this statement").click()
     assert page.get_by_text(sha256_hex(SAMPLE_TEXT)).first.is_visible()
