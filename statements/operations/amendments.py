@@ -24,7 +24,7 @@ from ..models import (
 from ..models.types import utcnow
 from ..text.diff import PatchError, apply_patch_exact, diff_texts, patch_text
 from ..text.lines import lines_touched
-from ..text.merge import MergeResult, conflicting_regions, three_way_merge
+from ..text.merge import Changes, MergeResult, changes, changes_conflict, three_way_merge
 from .audit import record
 from .fields import body_text, integer_field
 from .statements import next_version, version_by_number
@@ -341,6 +341,25 @@ def standings(statement: Statement, only: Amendment | None = None) -> dict[int, 
     head = statement.head
     amendments = open_amendments(statement)
     merged = {a.number: merge_onto_head(a, head) for a in amendments}
+    # Each amendment's changes are worked out once, against the head where it merges
+    # cleanly, else against its own base; the n² comparisons then only compare regions.
+    placed = {a.number: changes(head.text, merged[a.number].text)
+              if merged[a.number].text is not None else changes(a.base_version.text, a.text)
+              for a in amendments}
+    own: dict[int, Changes] = {}
+
+    def on_own_base(a: Amendment) -> Changes:
+        if a.number not in own:
+            own[a.number] = changes(a.base_version.text, a.text)
+        return own[a.number]
+
+    def overlap(a: Amendment, b: Amendment) -> bool:
+        if placed[a.number].base == placed[b.number].base:
+            return changes_conflict(placed[a.number], placed[b.number])
+        if a.base_version_id == b.base_version_id:
+            return changes_conflict(on_own_base(a), on_own_base(b))
+        return False
+
     result = {a.number: Standing(merged[a.number].clean, [], merged[a.number].text)
               for a in amendments if only is None or a.number == only.number}
     for a in amendments:
@@ -349,22 +368,13 @@ def standings(statement: Statement, only: Amendment | None = None) -> dict[int, 
         for b in amendments:
             if b.number == a.number or (b.number in result and b.number < a.number):
                 continue
-            if _overlap(head, a, b, merged[a.number], merged[b.number]):
+            if overlap(a, b):
                 result[a.number].overlaps.append(b.number)
                 if b.number in result:
                     result[b.number].overlaps.append(a.number)
     for entry in result.values():
         entry.overlaps.sort()
     return result
-
-
-def _overlap(head: Version, a: Amendment, b: Amendment, on_a: MergeResult,
-             on_b: MergeResult) -> bool:
-    if on_a.text is not None and on_b.text is not None:
-        return conflicting_regions(head.text, on_a.text, on_b.text)
-    if a.base_version_id == b.base_version_id:
-        return conflicting_regions(a.base_version.text, a.text, b.text)
-    return False
 
 
 def standing(amendment: Amendment) -> Standing:

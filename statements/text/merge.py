@@ -109,8 +109,38 @@ def conflicting_regions(base: str, a: str, b: str) -> bool:
     Symmetric. This is how to tell which open amendments overlap one another, once
     they are on the same base.
     """
-    clusters = _clusters(_placed_regions(base, a), _placed_regions(base, b))
-    return any(_conflict(base, cluster) for cluster in clusters)
+    return changes_conflict(changes(base, a), changes(base, b))
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The changes from `base` to one derived text, worked out once so that they can be
+    compared with many others (n open amendments make n² pairs to compare)."""
+
+    base: str
+    placed: tuple[_Placed, ...]
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """The footprint of all the changes together; empty (0, -1) for no change."""
+        if not self.placed:
+            return (0, -1)
+        return (min(p.low for p in self.placed), max(p.high for p in self.placed))
+
+
+def changes(base: str, derived: str) -> Changes:
+    return Changes(base, tuple(_placed_regions(base, derived)))
+
+
+def changes_conflict(a: Changes, b: Changes) -> bool:
+    """`conflicting_regions` for changes already worked out against the same base."""
+    if a.base is not b.base and a.base != b.base:
+        raise ValueError("changes against different bases cannot be compared")
+    (a_low, a_high), (b_low, b_high) = a.span, b.span
+    if a_high < b_low or b_high < a_low:  # footprints far apart: no cluster can hold both
+        return False
+    clusters = _clusters(list(a.placed), list(b.placed))
+    return any(_conflict(a.base, cluster) for cluster in clusters)
 
 
 @dataclass(frozen=True)
