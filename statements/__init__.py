@@ -16,11 +16,13 @@ from .cli import register_commands
 from .config import load_settings
 from .database import install_engine_events
 from .errors import register_error_handlers
+from .exports.fonts import FontsMissing, available_fonts
 from .extensions import csrf, db, login_manager, migrate
 from .identity import init_identity
 from .web import bp as web_bp
 from .web.hooks import DrainRefusedBody, register_request_hooks
 
+log = logging.getLogger(__name__)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Overrides that stand for environment variables, so they pass through the same parsing.
 ENV_OVERRIDES = {"DATABASE_URL", "SECRET_KEY", "STATEMENTS_ENV", "SECURE_COOKIES",
@@ -56,6 +58,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         install_engine_events(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     register_error_handlers(app)
+    _report_fonts(app)
     app.register_blueprint(web_bp)
     app.register_blueprint(api_bp)
     register_commands(app)
@@ -65,3 +68,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
     app.wsgi_app = DrainRefusedBody(app.wsgi_app)
     return app
+
+
+def _report_fonts(app: Flask) -> None:
+    """Say at start-up, not at the first PDF download, when the fonts a signatory list
+    needs are missing. The service still starts: every other export works without them."""
+    try:
+        available_fonts()
+    except FontsMissing as exc:
+        log.warning("PDF export unavailable: %s", exc)

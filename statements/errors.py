@@ -102,6 +102,12 @@ class Invalid(DomainError):
         super().__init__(detail, **extra)
 
 
+class Unavailable(DomainError):
+    """Something the service needs on this machine is missing (e.g. fonts for the PDF)."""
+
+    status, code, title = 503, "unavailable", "Not available on this server"
+
+
 class TooManyAttempts(DomainError):
     status, code, title = 429, "too-many-attempts", "Too many attempts"
 

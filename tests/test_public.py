@@ -257,3 +257,36 @@ def test_audit_and_record_pages_for_moderators(app: Flask, published) -> None:
     delegate = signed_in(app, make_user(app))
     assert delegate.get(f"/statements/{published}/audit").status_code == 403
     assert delegate.get(f"/statements/{published}/record").status_code == 403
+
+
+def test_pdf_and_docx_exports(client, published) -> None:
+    import docx
+    import pypdf
+
+    from tests.exports.test_fonts import require_fonts
+
+    require_fonts()
+    pdf = _export(client, published, "pdf")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    reader = pypdf.PdfReader(io.BytesIO(pdf.data))
+    assert sha256_hex(SAMPLE_TEXT) in reader.metadata.subject
+    word = _export(client, published, "docx")
+    assert word.mimetype == ("application/vnd.openxmlformats-officedocument."
+                             "wordprocessingml.document")
+    document = docx.Document(io.BytesIO(word.data))
+    cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
+    assert {"昆明市", "Кызыл", "<script>alert(1)</script>"} <= cells
+
+
+def test_pdf_without_fonts_is_a_clear_503(client, published, monkeypatch) -> None:
+    from statements.exports.fonts import FontsMissing
+    from statements.web import public
+
+    def no_fonts(pub):
+        raise FontsMissing("No installed font covers CJK; apt-get install fonts-droid-fallback.")
+
+    monkeypatch.setattr(public, "render_pdf", no_fonts)
+    response = client.get(f"/s/{published}/export.pdf")
+    assert response.status_code == 503
+    assert "No installed font covers CJK" in response.get_data(as_text=True)
+    assert client.get(f"/s/{published}/export.csv").status_code == 200

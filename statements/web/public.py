@@ -6,9 +6,13 @@ from collections.abc import Callable
 
 from flask import Response, abort, render_template, request, url_for
 
+from ..errors import Unavailable
+from ..exports.docx import render_docx
+from ..exports.fonts import FontsMissing
 from ..exports.html import CONTENT_SECURITY_POLICY as EXPORT_HTML_POLICY
 from ..exports.html import render_html
 from ..exports.model import KIND_LABELS, Published
+from ..exports.pdf import render_pdf
 from ..exports.text_formats import render_csv, render_json, render_markdown_export, render_text
 from ..identity import page_user
 from ..lookups import statement_or_404
@@ -27,15 +31,11 @@ PAGE_SIZE = 50
 
 
 def _export_pdf(pub: Published) -> bytes:
-    from ..exports.pdf import render_pdf  # fpdf2 loads fonts: only when a PDF is asked for
-
-    return render_pdf(pub)
-
-
-def _export_docx(pub: Published) -> bytes:
-    from ..exports.docx import render_docx
-
-    return render_docx(pub)
+    try:
+        return render_pdf(pub)
+    except FontsMissing as exc:
+        raise Unavailable(f"The PDF cannot be made on this server: {exc} "
+                          "Every other format is available.") from exc
 
 
 EXPORTS: dict[str, tuple[str, Callable[[Published], bytes]]] = {
@@ -46,7 +46,7 @@ EXPORTS: dict[str, tuple[str, Callable[[Published], bytes]]] = {
     "json": ("application/json", render_json),
     "csv": ("text/csv; charset=utf-8", render_csv),
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-             _export_docx),
+             render_docx),
 }
 
 
