@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from .errors import NotSignedIn
 from .extensions import db, login_manager
+from .lookups import parse_number
 from .models import ApiToken, User
 from .operations.accounts import find_token
 
@@ -20,10 +21,11 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def load_session_user(session_id: str) -> User | None:
     """Session ids are ``"{user id}:{auth epoch}"``: a password change ends old sessions."""
     user_id, _, epoch = session_id.partition(":")
-    if not user_id.isdigit() or not epoch.isdigit():
+    uid, epoch_n = parse_number(user_id), parse_number(epoch)
+    if uid is None or epoch_n is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.auth_epoch != int(epoch):
+    user = db.session.get(User, uid)
+    if user is None or user.auth_epoch != epoch_n:
         return None
     return user
 

@@ -3,6 +3,8 @@ missing or not visible to the caller, and the parent row locked when the request
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from . import permissions
@@ -10,6 +12,21 @@ from .database import for_update, is_write_transaction
 from .errors import NotFound
 from .extensions import db
 from .models import Statement, User, Version
+
+MAX_NUMBER = 2**31 - 1  # the database's INTEGER: anything larger names nothing that exists
+_NUMBER = re.compile(r"[0-9]{1,10}")
+
+
+def parse_number(value: object) -> int | None:
+    """A version, amendment or page number from a URL or form: ASCII digits within the
+    database's integer range, else None (never an error deeper down)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value <= MAX_NUMBER else None
+    if isinstance(value, str) and _NUMBER.fullmatch(value) and int(value) <= MAX_NUMBER:
+        return int(value)
+    return None
 
 
 def statement_or_404(slug: str, viewer: User | None) -> Statement:
@@ -23,10 +40,9 @@ def statement_or_404(slug: str, viewer: User | None) -> Statement:
 
 
 def version_or_404(statement: Statement, number: object) -> Version:
-    if isinstance(number, str):
-        number = int(number) if number.isdigit() else None
-    if not isinstance(number, int) or isinstance(number, bool):
-        raise NotFound(f"Version numbers are whole numbers: {number!r}.")
+    given, number = number, parse_number(number)
+    if number is None:
+        raise NotFound(f"Statement {statement.slug!r} has no version {given!r}.")
     version = db.session.execute(
         select(Version).where(Version.statement_id == statement.id, Version.number == number)
     ).scalar_one_or_none()

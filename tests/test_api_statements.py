@@ -273,3 +273,23 @@ def test_parallel_edits_never_share_a_number(app: Flask, moderator) -> None:
     with app.app_context():
         numbers = db.session.scalars(select(Version.number).order_by(Version.number)).all()
     assert numbers == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize("number", ["99999999999999999999", "²", "-1", "1e3", "0x1"])
+def test_odd_numbers_in_urls_are_404_not_500(app: Flask, mod_api, moderator,
+                                               number: str) -> None:
+    slug = make_statement(app, moderator, status="amending")
+    assert mod_api.get(f"/statements/{slug}/versions/{number}").status_code == 404
+    assert mod_api.get(f"/statements/{slug}/amendments/{number}").status_code == 404
+    assert mod_api.get(f"/statements/{slug}/diff?from=1&to={number}").status_code in (404, 422)
+    assert app.test_client().get(f"/statements/{slug}/compare?from={number}").status_code in (
+        200, 404)
+
+
+def test_huge_numbers_in_bodies_are_422(mod_api, app: Flask, moderator) -> None:
+    slug = make_statement(app, moderator, status="amending")
+    response = mod_api.post(f"/statements/{slug}/versions", {"text": "x", "base": 10**30})
+    assert response.status_code == 422 and "base" in response.get_json()["errors"]
+    response = mod_api.post(f"/statements/{slug}/amendments",
+                            {"text": "x", "base": 10**30, "rationale": "r"})
+    assert response.status_code == 422

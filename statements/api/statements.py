@@ -9,7 +9,7 @@ from .. import permissions
 from ..errors import Invalid, NotAllowed
 from ..extensions import db
 from ..identity import api_user, require_api_user
-from ..lookups import statement_or_404, version_or_404
+from ..lookups import parse_number, statement_or_404, version_or_404
 from ..models import User, Version
 from ..operations import statements as ops
 from ..operations.workflow import transition
@@ -133,10 +133,10 @@ def create_version(slug: str) -> tuple[Response, int, dict[str, str]]:
 def diff(slug: str) -> Response:
     statement = _history_statement(slug)
     errors = {k: "A version number is required." for k in ("from", "to")
-              if not request.args.get(k, "").isdigit()}
+              if parse_number(request.args.get(k)) is None}
     if errors:
         raise Invalid(errors=errors)
-    a = version_or_404(statement, int(request.args["from"]))
-    b = version_or_404(statement, int(request.args["to"]))
+    a = version_or_404(statement, request.args["from"])
+    b = version_or_404(statement, request.args["to"])
     diffs = diffs_to_json(diff_texts(a.text, b.text))
     return jsonify({"from": a.number, "to": b.number, "diffs": diffs})

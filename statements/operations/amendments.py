@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from .. import permissions
 from ..errors import Invalid, InvalidState, MergeConflict, NotAllowed, NotFound, StaleVersion
 from ..extensions import db
+from ..lookups import parse_number
 from ..models import (
     Amendment,
     AmendmentComment,
@@ -109,10 +110,9 @@ def propose(actor: User, statement: Statement, *, base: object, rationale: objec
 
 
 def amendment_or_404(statement: Statement, number: object) -> Amendment:
-    if isinstance(number, str):
-        number = int(number) if number.isdigit() else None
+    number = parse_number(number)
     found = None
-    if isinstance(number, int):
+    if number is not None:
         found = db.session.execute(select(Amendment).where(
             Amendment.statement_id == statement.id, Amendment.number == number)
         ).scalar_one_or_none()

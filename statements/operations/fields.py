@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from ..text.normalise import UnstorableText, check_storable, normalise
 
+MAX_INTEGER = 2**31 - 1  # the database's INTEGER
+
 # Control characters other than tab and newline have no place in a one-line field, nor
 # the bidirectional embeddings, overrides and isolates: in a name they can only be used to
 # make a list read differently from what it holds. (The plain marks LRM/RLM stay.)
@@ -71,6 +73,8 @@ def integer_field(errors: dict[str, str], field: str, value: object, *,
         return 0
     if value < minimum:
         errors[field] = f"{label} must be at least {minimum}."
+    elif value > MAX_INTEGER:
+        errors[field] = f"{label} must be at most {MAX_INTEGER}."
     return value
 
 

@@ -11,7 +11,7 @@ from .. import permissions
 from ..errors import Invalid, InvalidState, MergeConflict, NotAllowed, StaleVersion
 from ..extensions import db
 from ..identity import page_user
-from ..lookups import statement_or_404, version_or_404
+from ..lookups import parse_number, statement_or_404, version_or_404
 from ..models import Amendment, Statement, User, Version
 from ..operations import amendments as ops
 from ..queries import attribution
@@ -62,7 +62,7 @@ def _proposal(statement: Statement, form) -> tuple[Version, int | None, str, str
     whole amended text, from the propose form."""
     base = version_or_404(statement, form.get("base", str(statement.head_number)))
     raw = form.get("paragraph", "")
-    index = int(raw) if raw.isdigit() else None
+    index = parse_number(raw)
     edited = form.get("text")
     pieces = paragraphs(base.text)
     if index is not None and index >= len(pieces):
@@ -261,7 +261,7 @@ def resolve_amendment(slug: str, number: int) -> Page:
     context.update(text=form.get("text", ""), note=form.get("note", ""))
     try:
         version = ops.accept(user, found, note=form.get("note", ""), text=form.get("text", ""),
-                             base=int(form["base"]) if form.get("base", "").isdigit() else None)
+                             base=parse_number(form.get("base")))
     except StaleVersion as exc:
         db.session.rollback()
         flash(exc.detail, "error")

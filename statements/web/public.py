@@ -15,7 +15,7 @@ from ..exports.model import KIND_LABELS, Published
 from ..exports.pdf import render_pdf
 from ..exports.text_formats import render_csv, render_json, render_markdown_export, render_text
 from ..identity import page_user
-from ..lookups import statement_or_404
+from ..lookups import parse_number, statement_or_404
 from ..models import KINDS, Statement
 from ..permissions import PUBLISHED
 from ..queries import (
@@ -59,8 +59,8 @@ def _published(slug: str) -> Statement:
 
 
 def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return max(1, int(raw)) if raw.isdigit() else 1
+    number = parse_number(request.args.get("page", "1"))
+    return min(max(1, number or 1), 1_000_000)
 
 
 @bp.get("/s/<slug>")

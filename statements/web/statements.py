@@ -15,7 +15,7 @@ from .. import permissions
 from ..errors import Invalid, InvalidState, NotAllowed, StaleVersion
 from ..extensions import db
 from ..identity import page_user
-from ..lookups import statement_or_404, version_or_404
+from ..lookups import parse_number, statement_or_404, version_or_404
 from ..models import Statement, User, Version, email_key
 from ..operations import statements as ops
 from ..operations.fields import zone_names
@@ -110,7 +110,7 @@ def edit(slug: str) -> Page:
 
 
 def _int(value: object) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    return parse_number(value)
 
 
 def _stale_page(st: Statement, text: str, message: str, base: int | None,
