@@ -290,3 +290,22 @@ def test_pdf_without_fonts_is_a_clear_503(client, published, monkeypatch) -> Non
     assert response.status_code == 503
     assert "No installed font covers CJK" in response.get_data(as_text=True)
     assert client.get(f"/s/{published}/export.csv").status_code == 200
+
+
+def test_pdf_is_made_once_per_content(app: Flask, client, published, monkeypatch) -> None:
+    from statements.web import public
+
+    made: list[int] = []
+
+    def fake_pdf(pub):
+        made.append(len(pub.signatories))
+        return b"%PDF-fake " + str(len(pub.signatories)).encode()
+
+    monkeypatch.setattr(public, "render_pdf", fake_pdf)
+    first = client.get(f"/s/{published}/export.pdf").data
+    assert client.get(f"/s/{published}/export.pdf").data == first
+    assert made == [10]
+    api_as(app, make_user(app)).post(f"/statements/{published}/endorsements",
+                                     {"kind": "individual"})
+    assert client.get(f"/s/{published}/export.pdf").data == b"%PDF-fake 11"
+    assert made == [10, 11]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import os
 from collections.abc import Callable
+from pathlib import Path
 
-from flask import Response, abort, render_template, request, url_for
+from flask import Response, abort, current_app, render_template, request, url_for
 
 from ..errors import Unavailable
 from ..exports.docx import render_docx
@@ -31,11 +35,25 @@ PAGE_SIZE = 50
 
 
 def _export_pdf(pub: Published) -> bytes:
+    """A PDF of thousands of signatories takes seconds to lay out, so each is made once per
+    exact content (text, hash, signatory list) and kept in the instance folder: repeated
+    downloads cannot tie up the workers."""
+    content = dataclasses.replace(pub, exported_at=None)
+    key = hashlib.sha256(repr(content).encode("utf-8")).hexdigest()[:32]
+    folder = Path(current_app.instance_path) / "export-cache"
+    cached = folder / f"{pub.slug}-v{pub.version}-{key}.pdf"
+    if cached.is_file():
+        return cached.read_bytes()
     try:
-        return render_pdf(pub)
+        data = render_pdf(pub)
     except FontsMissing as exc:
         raise Unavailable(f"The PDF cannot be made on this server: {exc} "
                           "Every other format is available.") from exc
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f".{cached.name}.{os.getpid()}.tmp"
+    partial.write_bytes(data)
+    os.replace(partial, cached)  # whole or not at all, whichever worker finishes first
+    return data
 
 
 EXPORTS: dict[str, tuple[str, Callable[[Published], bytes]]] = {
