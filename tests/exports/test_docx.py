@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -11,8 +10,8 @@ from docx.oxml.ns import qn
 
 from statements.exports.docx import COLUMNS, render_docx
 from statements.exports.model import KIND_LABELS, Published, Signatory
+from tests.exports.samples import SIGNATORIES, WHEN, person
 
-WHEN = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 SHA = "3f" * 32
 TEXT = """# Strengthening the momentum
 
@@ -39,22 +38,6 @@ Then, separately:
 """
 HOSTILE = ['<script>alert(1)</script>', '=HYPERLINK("http://x")', "**bold** [a](b)",
            "\u202eevil\u202c"]
-
-
-def person(name: str, city: str, country: str, *, kind: str = "government",
-           capacity: str = "Mayor", organisation: str = "City") -> Signatory:
-    return Signatory(name=name, organisation=organisation, capacity=capacity, kind=kind,
-                     city=city, country=country, endorsed_at=WHEN)
-
-
-SIGNATORIES = [
-    person("李明", "昆明", "中国", capacity="市长", organisation="昆明市人民政府"),
-    person("João da Silva", "São Paulo", "Brasil"),
-    person("Айдың Кара-оол", "Кызыл", "Россия", kind="individual"),
-    person("Γιώργος Παπαδόπουλος", "Αθήνα", "Ελλάδα", kind="organisation"),
-    person("Łucja Żółć", "Łódź", "Polska"),
-    person("山田太郎", "東京", "日本", capacity="知事"),
-]
 
 
 def publication(signatories: list[Signatory] = SIGNATORIES, text: str = TEXT) -> Published:

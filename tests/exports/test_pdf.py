@@ -10,7 +10,6 @@ import io
 import os
 import re
 from dataclasses import replace
-from datetime import datetime, timezone
 
 import pytest
 from pypdf import PdfReader
@@ -18,8 +17,8 @@ from pypdf import PdfReader
 from statements.exports.fonts import FontsMissing, available_fonts, missing_characters
 from statements.exports.model import Published, Signatory
 from statements.exports.pdf import render_pdf
+from tests.exports.samples import SIGNATORIES, WHEN, person
 
-WHEN = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 SHA = "3f" * 32
 TEXT = """# Strengthening the momentum
 
@@ -38,22 +37,6 @@ The **cities and regions** gathered in *Kunming* agree:
 """
 HOSTILE = ['<script>alert(1)</script>', '=HYPERLINK("http://x")', "**bold** [a](b)",
            "{nb}", "\u202eevil\u202c"]
-
-
-def person(name: str, city: str, country: str, *, kind: str = "government",
-           capacity: str = "Mayor", organisation: str = "City") -> Signatory:
-    return Signatory(name=name, organisation=organisation, capacity=capacity, kind=kind,
-                     city=city, country=country, endorsed_at=WHEN)
-
-
-SIGNATORIES = [
-    person("李明", "昆明", "中国", capacity="市长", organisation="昆明市人民政府"),
-    person("João da Silva", "São Paulo", "Brasil"),
-    person("Айдың Кара-оол", "Кызыл", "Россия", kind="individual"),
-    person("Γιώργος Παπαδόπουλος", "Αθήνα", "Ελλάδα", kind="organisation"),
-    person("Łucja Żółć", "Łódź", "Polska"),
-    person("山田太郎", "東京", "日本", capacity="知事"),
-]
 
 
 def publication(signatories: list[Signatory] = SIGNATORIES, text: str = TEXT,

@@ -11,23 +11,7 @@ from statements.text.merge import (
     conflicting_regions,
     three_way_merge,
 )
-
-FAMILY = "👩\u200d👩\u200d👧"
-
-
-def merged(base: str, head: str, amended: str) -> str:
-    result = three_way_merge(base, head, amended)
-    assert result.clean, result.conflicts
-    assert result.text is not None
-    return result.text
-
-
-def conflicts(base: str, head: str, amended: str) -> list[Conflict]:
-    result = three_way_merge(base, head, amended)
-    assert not result.clean
-    assert result.text is None
-    return result.conflicts
-
+from tests.text.merging import FAMILY, conflicts, merged
 
 # --- the cases people argue about -------------------------------------------------------
 
