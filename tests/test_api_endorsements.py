@@ -162,3 +162,14 @@ def test_the_database_itself_refuses_a_second_endorsement(app: Flask, published)
                                    public=True, authorised=False))
         with pytest.raises(IntegrityError):
             db.session.commit()
+
+
+def test_a_name_the_pdf_cannot_print_is_refused_up_front(app: Flask, published) -> None:
+    from tests.exports.test_fonts import require_fonts
+
+    require_fonts()
+    slug, _ = published
+    response = api_as(app, make_user(app)).post(f"/statements/{slug}/endorsements", {
+        "kind": "individual", "name": "Ana \ue000 Lima"})
+    assert response.status_code == 422
+    assert "cannot print" in response.get_json()["errors"]["name"]

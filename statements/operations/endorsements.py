@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Duplicate, Invalid, InvalidState, NotFound
+from ..exports.fonts import FontsMissing, missing_characters
 from ..extensions import db
 from ..models import KINDS, Endorsement, Statement, User
 from ..models.types import utcnow
@@ -14,6 +15,20 @@ from .fields import text_field
 
 TEXT_FIELDS = (("name", 200, "Name"), ("organisation", 200, "Organisation"),
                ("capacity", 200, "Capacity"), ("city", 200, "City"), ("country", 100, "Country"))
+
+
+TEXT_FIELD_LABELS = {field: label for field, _, label in TEXT_FIELDS}
+
+
+def _unprintable(value: str) -> str:
+    """Characters no installed font has (an emoji, a private-use character): refused here,
+    so that one signatory cannot make the statement's PDF impossible. Where the fonts are
+    missing altogether the server says so at start-up, and nothing is refused for it."""
+    try:
+        missing = missing_characters(value)
+    except FontsMissing:
+        return ""
+    return " ".join(sorted(missing))
 
 
 def _mine(statement: Statement, user: User) -> Endorsement | None:
@@ -45,6 +60,10 @@ def endorse(actor: User, statement: Statement, *, kind: object, name: object = N
     elif kind in {"organisation", "government"} and authorised is not True:
         errors["authorised"] = ("Confirm that you are authorised to endorse on behalf of "
                                 "the organisation or government.")
+    for field, value in clean.items():
+        if field not in errors and (unprintable := _unprintable(value)):
+            errors[field] = (f"{TEXT_FIELD_LABELS[field]} has characters the published PDF "
+                             f"cannot print: {unprintable}. Please leave them out.")
     if sha256 is not None and not isinstance(sha256, str):
         errors["sha256"] = "sha256 must be the hex SHA-256 of the text you endorse."
     if errors:
