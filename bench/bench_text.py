@@ -25,35 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from statements.text.diff import diff_texts
 from statements.text.merge import three_way_merge
+from tests.text.corpus import join, make_paragraphs
 
 T = TypeVar("T")
-
-VOCABULARY = (
-    "the parties cities regions delegates agree to strengthen momentum for a global "
-    "biodiversity framework post-2020 ambitious targets finance capacity local and "
-    "subnational governments nature-based solutions restoration of ecosystems São Paulo "
-    "Kunming 昆明 Кызыл commitments implementation monitoring reporting review urban "
-    "green blue infrastructure species habitats protected areas sustainable use benefits "
-    "equitable sharing indigenous peoples communities knowledge"
-).split()
-
-
-def make_paragraphs(seed: int, size: int = 150_000) -> list[list[str]]:
-    """Paragraphs of words, each paragraph one Markdown source line, ~`size` chars."""
-    rng = random.Random(seed)
-    paragraphs: list[list[str]] = []
-    total = 0
-    while total < size:
-        words = [rng.choice(VOCABULARY) for _ in range(rng.randint(40, 160))]
-        words[-1] += "."
-        paragraphs.append(words)
-        total += sum(len(word) + 1 for word in words) + 1
-    return paragraphs
-
-
-def join(paragraphs: list[list[str]]) -> str:
-    return "\n\n".join(" ".join(words) for words in paragraphs if words) + "\n"
-
 
 def join_wrapped(paragraphs: list[list[str]]) -> str:
     """The same text hard-wrapped at 72 columns, as imported plain-text files often are."""

@@ -38,6 +38,15 @@ def page_user() -> User | None:
     return current_user if current_user.is_authenticated else None
 
 
+def signed_in_user() -> User:
+    """The user of a page behind @login_required, which has already sent anyone else to
+    sign in."""
+    user = page_user()
+    if user is None:
+        raise NotSignedIn("Sign in first.")
+    return user
+
+
 def _bearer() -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")

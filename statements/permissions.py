@@ -34,13 +34,9 @@ def is_moderator_of(user: User | None, statement: Statement) -> bool:
 
 
 def can_view(user: User | None, statement: Statement) -> bool:
-    """Signed-in users see every statement; the public only published ones."""
+    """Signed-in users see every statement, with its versions, diffs and attribution; the
+    public only published ones."""
     return user is not None or statement.status in PUBLISHED
-
-
-def can_view_history(user: User | None, statement: Statement) -> bool:
-    """Versions, diffs and attribution: signed in, or the public once endorsing."""
-    return can_view(user, statement)
 
 
 def can_create_statement(user: User | None) -> bool:

@@ -5,15 +5,14 @@ the server returns must apply with it."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from flask import Flask
 
 from tests.factories import api_as, make_statement, make_user
+from tests.needs import unavailable
 
 JS = Path(__file__).parent / "js"
 
@@ -28,10 +27,7 @@ AMENDED = BASE.replace("tous les deux ans", "chaque année").replace("Кызыл
 def _node(request: dict) -> dict:
     node = shutil.which("node")
     if node is None or not (JS / "node_modules" / "diff-match-patch").exists():
-        reason = "node and `npm ci --prefix tests/js` are needed (bash .ci/run does it)"
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(reason, pytrace=False)
-        pytest.skip(reason)
+        unavailable("node and `npm ci --prefix tests/js` are needed (bash .ci/run does it)")
     done = subprocess.run([node, str(JS / "dmp.js")], input=json.dumps(request),
                           capture_output=True, text=True, timeout=30, check=True)
     return json.loads(done.stdout)

@@ -9,7 +9,7 @@ from ..errors import Invalid, NotAllowed
 from ..extensions import db
 from ..identity import api_user, require_api_user
 from ..lookups import statement_or_404, version_or_404
-from ..models import AMENDMENT_STATUSES, Amendment, AmendmentComment, Statement, User
+from ..models import AMENDMENT_STATUSES, Amendment, Statement, User
 from ..operations import amendments as ops
 from ..queries import attribution
 from ..serialise import amendment_json, comment_json, person, version_json
@@ -78,9 +78,7 @@ def unsupport(slug: str, number: str) -> tuple[str, int]:
 @bp.get("/statements/<slug>/amendments/<number>/comments")
 def list_comments(slug: str, number: str) -> Response:
     _, _, amendment = _load(slug, number)
-    comments = db.session.scalars(db.select(AmendmentComment).where(
-        AmendmentComment.amendment_id == amendment.id).order_by(AmendmentComment.id))
-    return jsonify({"items": [comment_json(c) for c in comments]})
+    return jsonify({"items": [comment_json(c) for c in amendment.comments]})
 
 
 @bp.post("/statements/<slug>/amendments/<number>/comments")

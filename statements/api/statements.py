@@ -91,17 +91,9 @@ def move(slug: str) -> Response:
     return jsonify(statement_json(statement))
 
 
-def _history_statement(slug: str):
-    viewer = api_user()
-    statement = statement_or_404(slug, viewer)
-    if not permissions.can_view_history(viewer, statement):
-        raise NotAllowed("Sign in to read this statement's history.")
-    return statement
-
-
 @bp.get("/statements/<slug>/versions")
 def list_versions(slug: str) -> Response:
-    statement = _history_statement(slug)
+    statement = statement_or_404(slug, api_user())
     versions = db.session.scalars(select(Version).where(Version.statement_id == statement.id)
                                   .order_by(Version.number))
     return jsonify({"items": [version_json(v) for v in versions]})
@@ -109,7 +101,7 @@ def list_versions(slug: str) -> Response:
 
 @bp.get("/statements/<slug>/versions/<number>")
 def get_version(slug: str, number: str) -> Response:
-    statement = _history_statement(slug)
+    statement = statement_or_404(slug, api_user())
     return jsonify(version_json(version_or_404(statement, number), with_text=True))
 
 
@@ -131,7 +123,7 @@ def create_version(slug: str) -> tuple[Response, int, dict[str, str]]:
 
 @bp.get("/statements/<slug>/diff")
 def diff(slug: str) -> Response:
-    statement = _history_statement(slug)
+    statement = statement_or_404(slug, api_user())
     errors = {k: "A version number is required." for k in ("from", "to")
               if parse_number(request.args.get(k)) is None}
     if errors:

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from .. import permissions
 from ..errors import Invalid, InvalidState, MergeConflict, NotAllowed, StaleVersion
 from ..extensions import db
-from ..identity import page_user
+from ..identity import page_user, signed_in_user
 from ..lookups import parse_number, statement_or_404, version_or_404
 from ..models import Amendment, Statement, User, Version
 from ..operations import amendments as ops
@@ -23,14 +23,8 @@ from . import bp
 Page = Response | str | tuple[str, int]
 
 
-def _signed_in() -> User:
-    user = page_user()
-    assert user is not None  # @login_required ran first
-    return user
-
-
 def _load(slug: str, number: int) -> tuple[User, Statement, Amendment]:
-    user = _signed_in()
+    user = signed_in_user()
     statement = statement_or_404(slug, user)
     return user, statement, ops.amendment_or_404(statement, number)
 
@@ -84,7 +78,7 @@ def _preview(base: Version, whole: str) -> dict[str, object]:
 @bp.route("/statements/<slug>/amendments/new", methods=["GET", "POST"])
 @login_required
 def propose_amendment(slug: str) -> Page:
-    user = _signed_in()
+    user = signed_in_user()
     statement = statement_or_404(slug, user)
     form = request.form if request.method == "POST" else request.args
     base, index, edited, whole = _proposal(statement, form)
@@ -115,7 +109,7 @@ def propose_amendment(slug: str) -> Page:
 @login_required
 def amendment_preview(slug: str) -> Response:
     """The live preview's JSON: the same diff code as the record, so they never differ."""
-    statement = statement_or_404(slug, _signed_in())
+    statement = statement_or_404(slug, signed_in_user())
     body = request.get_json(silent=True) or {}
     form = {k: str(v) for k, v in body.items() if k in {"base", "paragraph", "text"}}
     base, _, _, whole = _proposal(statement, form)
@@ -127,7 +121,7 @@ def amendment_preview(slug: str) -> Response:
 @bp.get("/statements/<slug>/amendments")
 @login_required
 def amendments(slug: str) -> str:
-    user = _signed_in()
+    user = signed_in_user()
     statement = statement_or_404(slug, user)
     standings = ops.standings(statement)
     every = db.session.scalars(db.select(Amendment).where(Amendment.statement_id == statement.id)
@@ -223,7 +217,7 @@ def accept_amendment(slug: str, number: int) -> Response:
 @bp.post("/statements/<slug>/amendments/merge-clean")
 @login_required
 def merge_clean(slug: str) -> Response:
-    user = _signed_in()
+    user = signed_in_user()
     statement = statement_or_404(slug, user)
     try:
         versions = ops.merge_all_clean(user, statement)

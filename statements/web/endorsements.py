@@ -11,7 +11,7 @@ from flask_login import login_required
 from .. import permissions
 from ..errors import Duplicate, Invalid, InvalidState, NotAllowed, NotFound
 from ..extensions import db
-from ..identity import page_user
+from ..identity import signed_in_user
 from ..lookups import statement_or_404
 from ..models import Statement, User
 from ..operations.endorsements import endorse as endorse_statement
@@ -23,12 +23,6 @@ from . import bp
 Page = Response | str | tuple[str, int]
 
 
-def _user() -> User:
-    user = page_user()
-    assert user is not None  # @login_required ran first
-    return user
-
-
 def _render(statement: Statement, user: User, form=None, errors=None, status: int = 200):
     return render_template("endorsements/endorse.html", statement=statement,
                            final=statement.head, mine=my_endorsement(statement, user),
@@ -38,7 +32,7 @@ def _render(statement: Statement, user: User, form=None, errors=None, status: in
 @bp.route("/s/<slug>/endorse", methods=["GET", "POST"])
 @login_required
 def endorse(slug: str) -> Page:
-    user = _user()
+    user = signed_in_user()
     statement = statement_or_404(slug, user)
     if statement.status not in permissions.PUBLISHED:
         raise NotFound(f"There is no published statement {slug!r}.")
@@ -63,7 +57,7 @@ def endorse(slug: str) -> Page:
 @bp.post("/s/<slug>/endorsement/withdraw")
 @login_required
 def withdraw(slug: str) -> Response:
-    user = _user()
+    user = signed_in_user()
     statement = statement_or_404(slug, user)
     try:
         withdraw_endorsement(user, statement)
@@ -78,7 +72,7 @@ def withdraw(slug: str) -> Response:
 
 
 def _moderated(slug: str) -> Statement:
-    user = _user()
+    user = signed_in_user()
     statement = statement_or_404(slug, user)
     if not permissions.is_moderator_of(user, statement):
         raise NotAllowed("Only this statement's moderators and admins read its full record.")

@@ -29,19 +29,15 @@ from . import bp
 Page = Response | str | tuple[str, int]
 
 
-def _user() -> User | None:
-    return page_user()
-
-
 @bp.get("/statements")
 def statements() -> str:
-    return render_template("statements/list.html", statements=visible_statements(_user()))
+    return render_template("statements/list.html", statements=visible_statements(page_user()))
 
 
 @bp.route("/statements/new", methods=["GET", "POST"])
 @login_required
 def new_statement() -> Page:
-    user = _user()
+    user = page_user()
     if not permissions.can_create_statement(user):
         raise NotAllowed("Only moderators and admins create statements.")
     if request.method == "GET":
@@ -62,7 +58,7 @@ def new_statement() -> Page:
 
 @bp.get("/statements/<slug>")
 def statement(slug: str) -> str:
-    user = _user()
+    user = page_user()
     st = statement_or_404(slug, user)
     head = st.head
     return render_template("statements/show.html", statement=st, version=head, head=head,
@@ -71,7 +67,7 @@ def statement(slug: str) -> str:
 
 @bp.get("/statements/<slug>/versions/<int:number>")
 def version(slug: str, number: int) -> str:
-    user = _user()
+    user = page_user()
     st = statement_or_404(slug, user)
     v = version_or_404(st, number)
     return render_template("statements/show.html", statement=st, version=v, head=st.head,
@@ -81,7 +77,7 @@ def version(slug: str, number: int) -> str:
 @bp.route("/statements/<slug>/edit", methods=["GET", "POST"])
 @login_required
 def edit(slug: str) -> Page:
-    user = _user()
+    user = page_user()
     st = statement_or_404(slug, user)
     if not permissions.can_edit_text(user, st):
         raise NotAllowed("Only this statement's moderators and admins edit its text.")
@@ -133,7 +129,7 @@ def _stale_page(st: Statement, text: str, message: str, base: int | None,
 
 @bp.get("/statements/<slug>/history")
 def history(slug: str) -> str:
-    user = _user()
+    user = page_user()
     st = statement_or_404(slug, user)
     versions = db.session.scalars(select(Version).where(Version.statement_id == st.id)
                                   .order_by(Version.number.desc())).all()
@@ -142,7 +138,7 @@ def history(slug: str) -> str:
 
 @bp.get("/statements/<slug>/compare")
 def compare(slug: str) -> Page:
-    user = _user()
+    user = page_user()
     st = statement_or_404(slug, user)
     head = st.head.number
     a = _int(request.args.get("from")) or max(1, head - 1)
@@ -157,7 +153,7 @@ def compare(slug: str) -> Page:
 @bp.post("/statements/<slug>/transitions")
 @login_required
 def move(slug: str) -> Response:
-    user = _user()
+    user = page_user()
     st = statement_or_404(slug, user)
     to = request.form.get("to", "")
     if to == "final" and request.form.get("confirm") != "yes":
@@ -190,7 +186,7 @@ def _local_to_iso(value: str | None, zone: str) -> str | None:
 @bp.route("/statements/<slug>/settings", methods=["GET", "POST"])
 @login_required
 def settings(slug: str) -> Page:
-    user = _user()
+    user = page_user()
     st = statement_or_404(slug, user)
     if not permissions.can_edit_details(user, st):
         raise NotAllowed("Only this statement's moderators and admins change its details.")
@@ -222,7 +218,7 @@ def settings(slug: str) -> Page:
 @bp.route("/statements/<slug>/moderators", methods=["GET", "POST"])
 @login_required
 def moderators(slug: str) -> Page:
-    user = _user()
+    user = page_user()
     st = statement_or_404(slug, user)
     if not permissions.can_assign_moderators(user):
         raise NotAllowed("Only admins assign moderators.")

@@ -17,6 +17,7 @@ import pytest
 from tests.conftest import make_app
 from tests.factories import PASSWORD
 from tests.live import LiveServer
+from tests.needs import unavailable
 
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -24,21 +25,15 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
-        pytest.fail(f"browser tests cannot run under CI: {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("Playwright for Python is not installed (pip install -r requirements-dev.txt)")
+        unavailable("Playwright for Python is not installed (pip install -r requirements-dev.txt)")
     executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
     if not executable:
-        _unavailable("no chromium on this machine (Debian: apt-get install chromium); "
+        unavailable("no chromium on this machine (Debian: apt-get install chromium); "
                      "`bash .ci/run` installs it")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
