@@ -25,9 +25,9 @@ from docx import Document
 from pypdf import PdfReader
 
 from statements.exports.docx import render_docx
-from statements.exports.fonts import available_fonts
 from statements.exports.model import Published, Signatory
 from statements.exports.pdf import render_pdf
+from statements.fonts import available_fonts
 
 WHEN = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 SHA = "5e" * 32

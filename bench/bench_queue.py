@@ -16,8 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask_migrate import upgrade  # noqa: E402
 
 from statements.extensions import db  # noqa: E402
-from statements.lookups import statement_or_404  # noqa: E402
-from statements.operations.amendments import standing, standings  # noqa: E402
+from statements.read.lookups import statement_or_404  # noqa: E402
+from statements.read.standing import standing, standings  # noqa: E402
 from tests.conftest import make_app  # noqa: E402
 from tests.factories import api_as, make_statement, make_user  # noqa: E402
 
@@ -46,7 +46,7 @@ def main(n: int = 30, paragraphs: int = 60) -> None:
         every = standings(statement)
         queue = time.perf_counter() - start
         one = statement_or_404(slug, moderator)
-        from statements.operations.amendments import open_amendments
+        from statements.read.standing import open_amendments
 
         first = open_amendments(one)[0]
         start = time.perf_counter()

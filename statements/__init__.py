@@ -15,12 +15,12 @@ from .api import bp as api_bp
 from .cli import register_commands
 from .config import load_settings
 from .database import install_engine_events
-from .errors import register_error_handlers
-from .exports.fonts import FontsMissing, available_fonts
 from .extensions import csrf, db, login_manager, migrate
-from .identity import init_identity
+from .fonts import FontsMissing, available_fonts
+from .http.hooks import DrainRefusedBody, register_request_hooks
+from .http.identity import init_identity
+from .http.problems import register_error_handlers
 from .web import bp as web_bp
-from .web.hooks import DrainRefusedBody, register_request_hooks
 
 log = logging.getLogger(__name__)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

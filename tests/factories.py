@@ -13,6 +13,7 @@ from statements.database import write_transaction
 from statements.extensions import db
 from statements.models import User
 from statements.operations.accounts import create_user, issue_token
+from statements.rules import SYSTEM
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -24,9 +25,9 @@ def make_user(app: Flask, role: str = "delegate", *, email: str | None = None,
     n = next(_counter)
     with app.app_context():
         with write_transaction():
-            user = create_user(None, email=email or f"{role}{n}@example.org",
+            user = create_user(SYSTEM, email=email or f"{role}{n}@example.org",
                                name=name or f"{role.capitalize()} {n}", organisation=organisation,
-                               password=password, role=role, via="cli")
+                               password=password, role=role)
         user_id = user.id
     with app.app_context():
         user = db.session.get(User, user_id)
@@ -118,9 +119,9 @@ def make_statement(app: Flask, moderator: User | None = None, *, status: str = "
                    slug: str | None = None, occasion: str = "Paris summit, city session") -> str:
     """Create a statement through the real operations and walk it to ``status``.
     Returns its slug."""
-    from statements.lookups import statement_or_404
     from statements.operations.statements import create_statement
     from statements.operations.workflow import transition
+    from statements.read.lookups import statement_or_404
 
     moderator = moderator or make_user(app, "moderator")
     with app.app_context():

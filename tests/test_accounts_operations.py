@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from flask import Flask
 from sqlalchemy import func, select
 
-from statements.config import load_settings
+from statements.config import FLOOR, load_settings
 from statements.database import write_transaction
 from statements.errors import Duplicate, TooManyAttempts
 from statements.extensions import db
@@ -18,7 +18,6 @@ from statements.models import User
 from statements.models.types import utcnow
 from statements.operations.accounts import create_user
 from statements.operations.sign_in import LIMIT, WINDOW, sign_in
-from statements.passwords import FLOOR
 from tests.factories import PASSWORD, make_user
 
 
@@ -73,7 +72,7 @@ def test_parallel_registrations_of_one_address_make_one_account(app: Flask) -> N
             try:
                 with write_transaction():
                     create_user(None, email="same@example.org", name="Same",
-                                password="long enough pw", via="registration")
+                                password="long enough pw")
                 results.append("created")
             except Duplicate:
                 results.append("duplicate")

@@ -173,7 +173,7 @@ def test_create_user_order_of_checks(app: Flask, client: FlaskClient) -> None:
 
 
 def test_email_is_shown_only_to_the_user_and_admins(app: Flask) -> None:
-    from statements.serialise import user_json
+    from statements.read.serialise import user_json
 
     ana, bob = make_user(app), make_user(app)
     admin = make_user(app, "admin")

@@ -72,7 +72,8 @@ def test_list_public_and_all(app: Flask, published, client) -> None:
     assert public["count"] == 2 and [e["name"] for e in public["items"]] == ["Ana", "Chen"]
     assert api_as(app, moderator).get(f"/statements/{slug}").get_json()["counts"][
         "endorsements"] == 3  # every one not withdrawn, public or not
-    assert client.get(f"/api/v1/statements/{slug}/endorsements?all=1").status_code == 403
+    # API.md: 401 (not signed in) comes before 403
+    assert client.get(f"/api/v1/statements/{slug}/endorsements?all=1").status_code == 401
     assert dara.get(f"/statements/{slug}/endorsements?all=1").status_code == 403
     full = api_as(app, moderator).get(f"/statements/{slug}/endorsements?all=1").get_json()
     assert full["count"] == 4

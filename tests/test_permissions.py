@@ -9,9 +9,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from flask import Flask
 
-from statements import permissions
-from statements.models import STATUSES, Statement, StatementModerator, User
-from statements.operations.workflow import MOVES, TEXT_EDITABLE
+from statements import rules
+from statements.models import Statement, StatementModerator, User
+from statements.rules import MOVES, RULES, TEXT_EDITABLE, StatementStatus
 from tests.factories import SAMPLE_TEXT, ApiClient, api_as, make_statement, make_user
 
 ROLES = ("anonymous", "delegate", "other_moderator", "moderator", "admin")
@@ -66,7 +66,7 @@ def _act(api: ApiClient, action: str, slug: str, status: str, helper_id: int):
     raise AssertionError(action)
 
 
-@pytest.mark.parametrize("status", STATUSES)
+@pytest.mark.parametrize("status", [str(s) for s in StatementStatus])
 @pytest.mark.parametrize("action", ["view", "versions", "edit_text", "move", "rename",
                                     "add_moderator"])
 def test_matrix(app: Flask, status: str, action: str) -> None:
@@ -92,21 +92,21 @@ def _user(role: str, user_id: int) -> User:
                 password_hash="h", auth_epoch=0)
 
 
-@pytest.mark.parametrize("status", STATUSES)
+@pytest.mark.parametrize("status", [str(s) for s in StatementStatus])
 def test_named_questions(status: str) -> None:
     mod, other, admin, delegate = (_user("moderator", 1), _user("moderator", 2),
                                    _user("admin", 3), _user("delegate", 4))
     st = _statement(status, [1])
-    assert permissions.can_view(None, st) is (status in PUBLISHED)
+    assert rules.can_view(None, st) is (status in PUBLISHED)
     for user in (mod, other, admin, delegate):
-        assert permissions.can_view(user, st)
-    for question in (permissions.can_edit_text, permissions.can_move,
-                     permissions.can_edit_details, permissions.is_moderator_of):
+        assert rules.can_view(user, st)
+    for question in (RULES["edit_text"].permits, RULES["move"].permits,
+                     RULES["edit_details"].permits, rules.is_moderator_of):
         assert [question(u, st) for u in (None, delegate, other, mod, admin)] == \
             [False, False, False, True, True]
-    assert [permissions.can_create_statement(u) for u in (None, delegate, other, admin)] == \
+    assert [RULES["create_statement"].permits(u) for u in (None, delegate, other, admin)] == \
         [False, False, True, True]
-    assert [permissions.can_assign_moderators(u) for u in (None, delegate, mod, admin)] == \
+    assert [RULES["add_moderator"].permits(u, st) for u in (None, delegate, mod, admin)] == \
         [False, False, False, True]
 
 

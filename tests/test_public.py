@@ -279,7 +279,7 @@ def test_pdf_and_docx_exports(client, published) -> None:
 
 
 def test_pdf_without_fonts_is_a_clear_503(client, published, monkeypatch) -> None:
-    from statements.exports.fonts import FontsMissing
+    from statements.fonts import FontsMissing
     from statements.web import public
 
     def no_fonts(pub):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from .. import permissions
-from ..errors import Invalid, NotAllowed, NotSignedIn
-from ..extensions import db
-from ..identity import api_token, require_api_user
+from ..errors import Invalid, NotSignedIn
+from ..http.cycle import keep_writes
+from ..http.identity import api_token, require_api_user
 from ..operations.accounts import create_user, issue_token, revoke_token
 from ..operations.sign_in import sign_in
-from ..serialise import user_json
+from ..read.serialise import user_json
+from ..rules import RULES
 from . import bp
 from .body import json_body
 
@@ -27,10 +27,9 @@ def create_token() -> tuple[Response, int]:
         raise Invalid(errors=errors)
     user = sign_in(email, password)
     if user is None:
-        db.session.commit()  # the failure counts even though this request fails
+        keep_writes()  # the failure counts even though this request fails
         raise NotSignedIn(WRONG)
     token, _ = issue_token(user)
-    db.session.commit()
     return jsonify({"token": token, "user": user_json(user, user)}), 201
 
 
@@ -41,7 +40,6 @@ def delete_current_token() -> tuple[str, int]:
     if token is None:
         raise NotSignedIn("Only a bearer token can be revoked here.")
     revoke_token(user, token)
-    db.session.commit()
     return "", 204
 
 
@@ -54,11 +52,9 @@ def me() -> Response:
 @bp.post("/users")
 def create_account() -> tuple[Response, int]:
     actor = require_api_user()
-    if not permissions.can_manage_users(actor):
-        raise NotAllowed("Only admins create accounts.")
+    RULES["manage_users"].require_who(actor)
     body = json_body()
     user = create_user(actor, email=body.get("email"), name=body.get("name"),
                        organisation=body.get("organisation", ""), password=body.get("password"),
                        role=body.get("role", "delegate"))
-    db.session.commit()
     return jsonify(user_json(user, actor)), 201

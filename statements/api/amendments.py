@@ -4,132 +4,128 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from .. import permissions
-from ..errors import Invalid, NotAllowed
+from ..errors import Invalid
 from ..extensions import db
-from ..identity import api_user, require_api_user
-from ..lookups import statement_or_404, version_or_404
-from ..models import AMENDMENT_STATUSES, Amendment, Statement, User
+from ..http.identity import api_user, require_api_user
+from ..models import Amendment, Statement, User
 from ..operations import amendments as ops
-from ..queries import attribution
-from ..serialise import amendment_json, comment_json, person, version_json
+from ..read.lookups import statement_or_404, version_or_404
+from ..read.queries import attribution
+from ..read.serialise import amendment_json, comment_json, person, version_json
+from ..read.standing import standing, standings
+from ..rules import RULES, AmendmentStatus
 from . import bp
 from .body import json_body
 
 
-def _load(slug: str, number: str | None = None) -> tuple[User, Statement, Amendment | None]:
+def _load(slug: str, rule: str | None = None) -> tuple[User, Statement]:
+    """The caller (401) and the statement (404), and the rule's role part (403)."""
     actor = require_api_user()
     statement = statement_or_404(slug, actor)
-    return actor, statement, ops.amendment_or_404(statement, number) if number else None
+    if rule is not None:
+        RULES[rule].require_who(actor, statement)
+    return actor, statement
+
+
+def _load_amendment(slug: str, number: str,
+                    rule: str | None = None) -> tuple[User, Statement, Amendment]:
+    actor, statement = _load(slug)
+    amendment = ops.amendment_or_404(statement, number)
+    if rule is not None:
+        RULES[rule].require_who(actor, amendment)
+    return actor, statement, amendment
 
 
 def _with_standing(amendment: Amendment) -> dict:
-    return amendment_json(amendment, ops.standing(amendment))
+    return amendment_json(amendment, standing(amendment))
 
 
 @bp.post("/statements/<slug>/amendments")
 def propose(slug: str) -> tuple[Response, int, dict[str, str]]:
-    actor, statement, _ = _load(slug)
+    actor, statement = _load(slug, "propose")
     body = json_body()
     amendment = ops.propose(actor, statement, base=body.get("base"), text=body.get("text"),
                             patch=body.get("patch"), rationale=body.get("rationale"))
-    db.session.commit()
     return (jsonify(_with_standing(amendment)), 201,
             {"Location": f"/api/v1/statements/{slug}/amendments/{amendment.number}"})
 
 
 @bp.get("/statements/<slug>/amendments")
 def list_amendments(slug: str) -> Response:
-    _, statement, _ = _load(slug)
+    _, statement = _load(slug)
     status = request.args.get("status")
-    if status is not None and status not in AMENDMENT_STATUSES:
+    if status is not None and status not in set(AmendmentStatus):
         raise Invalid(errors={"status": "Status must be one of: "
-                                        + ", ".join(AMENDMENT_STATUSES) + "."})
+                                        + ", ".join(AmendmentStatus) + "."})
     query = db.select(Amendment).where(Amendment.statement_id == statement.id)
     if status:
         query = query.where(Amendment.status == status)
     items = db.session.scalars(query.order_by(Amendment.number))
-    standings = ops.standings(statement)
-    return jsonify({"items": [amendment_json(a, standings.get(a.number)) for a in items]})
+    standing_of = standings(statement)
+    return jsonify({"items": [amendment_json(a, standing_of.get(a.number)) for a in items]})
 
 
 @bp.get("/statements/<slug>/amendments/<number>")
 def get_amendment(slug: str, number: str) -> Response:
-    _, _, amendment = _load(slug, number)
+    _, _, amendment = _load_amendment(slug, number)
     return jsonify(_with_standing(amendment))
 
 
 @bp.post("/statements/<slug>/amendments/<number>/support")
 def support(slug: str, number: str) -> Response:
-    actor, _, amendment = _load(slug, number)
+    actor, _, amendment = _load_amendment(slug, number, "support")
     ops.support(actor, amendment)
-    db.session.commit()
     return jsonify(_with_standing(amendment))
 
 
 @bp.delete("/statements/<slug>/amendments/<number>/support")
 def unsupport(slug: str, number: str) -> tuple[str, int]:
-    actor, _, amendment = _load(slug, number)
+    actor, _, amendment = _load_amendment(slug, number, "unsupport")
     ops.unsupport(actor, amendment)
-    db.session.commit()
     return "", 204
 
 
 @bp.get("/statements/<slug>/amendments/<number>/comments")
 def list_comments(slug: str, number: str) -> Response:
-    _, _, amendment = _load(slug, number)
+    _, _, amendment = _load_amendment(slug, number)
     return jsonify({"items": [comment_json(c) for c in amendment.comments]})
 
 
 @bp.post("/statements/<slug>/amendments/<number>/comments")
 def add_comment(slug: str, number: str) -> tuple[Response, int]:
-    actor, _, amendment = _load(slug, number)
+    actor, _, amendment = _load_amendment(slug, number, "comment")
     note = ops.comment(actor, amendment, json_body().get("body"))
-    db.session.commit()
     return jsonify(comment_json(note)), 201
 
 
 @bp.post("/statements/<slug>/amendments/<number>/rebase")
 def rebase(slug: str, number: str) -> Response:
-    actor, _, amendment = _load(slug, number)
-    if actor.id != amendment.proposer_id:
-        raise NotAllowed("Only the proposer can bring an amendment up to date.")
+    actor, _, amendment = _load_amendment(slug, number, "rebase")
     ops.rebase(actor, amendment, text=json_body().get("text"))
-    db.session.commit()
     return jsonify(_with_standing(amendment))
 
 
 @bp.post("/statements/<slug>/amendments/<number>/withdraw")
 def withdraw(slug: str, number: str) -> Response:
-    actor, _, amendment = _load(slug, number)
+    actor, _, amendment = _load_amendment(slug, number, "withdraw")
     ops.withdraw(actor, amendment)
-    db.session.commit()
     return jsonify(amendment_json(amendment))
-
-
-def _moderator(actor: User, statement: Statement) -> None:
-    if not permissions.is_moderator_of(actor, statement):
-        raise NotAllowed("Only this statement's moderators and admins decide amendments.")
 
 
 @bp.post("/statements/<slug>/amendments/<number>/accept")
 def accept(slug: str, number: str) -> Response:
-    actor, statement, amendment = _load(slug, number)
-    _moderator(actor, statement)
+    actor, _, amendment = _load_amendment(slug, number, "accept")
     body = json_body()
     version = ops.accept(actor, amendment, note=body.get("note", ""), text=body.get("text"),
                          base=body.get("base"))
-    db.session.commit()
     return jsonify({"amendment": amendment_json(amendment),
                     "version": version_json(version, with_text=True)})
 
 
 @bp.post("/statements/<slug>/amendments/<number>/reject")
 def reject(slug: str, number: str) -> Response:
-    actor, statement, amendment = _load(slug, number)
-    _moderator(actor, statement)
+    actor, _, amendment = _load_amendment(slug, number, "reject")
     ops.reject(actor, amendment, note=json_body().get("note"))
-    db.session.commit()
     return jsonify(amendment_json(amendment))
 
 

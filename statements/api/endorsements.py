@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from .. import permissions
-from ..errors import NotAllowed
-from ..extensions import db
-from ..identity import api_user, require_api_user
-from ..lookups import statement_or_404
+from ..http.identity import api_user, require_api_user
 from ..operations.endorsements import endorse, withdraw_endorsement
-from ..queries import all_endorsements, public_endorsements
-from ..record import full_record
-from ..serialise import endorsement_json
+from ..read.lookups import statement_or_404
+from ..read.queries import all_endorsements, public_endorsements
+from ..read.record import full_record
+from ..read.serialise import endorsement_json
+from ..rules import RULES
 from . import bp
 from .body import json_body
 
@@ -24,21 +22,23 @@ FIELDS = ("kind", "name", "organisation", "capacity", "city", "country", "public
 def create_endorsement(slug: str) -> tuple[Response, int]:
     actor = require_api_user()
     statement = statement_or_404(slug, actor)
+    RULES["endorse"].require_who(actor, statement)
     body = json_body()
     given = {k: body[k] for k in FIELDS if k in body}
     given.setdefault("kind", None)
     endorsement = endorse(actor, statement, **given)
-    db.session.commit()
     return jsonify(endorsement_json(endorsement)), 201
 
 
 @bp.get("/statements/<slug>/endorsements")
 def list_endorsements(slug: str) -> Response:
     viewer = api_user()
+    every = request.args.get("all") not in (None, "", "0")
+    if every and viewer is None:
+        require_api_user()  # 401 before anything else: the full list needs a signed-in caller
     statement = statement_or_404(slug, viewer)
-    if request.args.get("all") not in (None, "", "0"):
-        if not permissions.is_moderator_of(viewer, statement):
-            raise NotAllowed("Only this statement's moderators see every endorsement.")
+    if every:
+        RULES["list_all_endorsements"].require_who(viewer, statement)
         items = all_endorsements(statement)
         return jsonify({"count": len(items),
                         "items": [endorsement_json(e, full=True) for e in items]})
@@ -50,8 +50,8 @@ def list_endorsements(slug: str) -> Response:
 def withdraw_mine(slug: str) -> tuple[str, int]:
     actor = require_api_user()
     statement = statement_or_404(slug, actor)
+    RULES["withdraw_endorsement"].require_who(actor, statement)
     withdraw_endorsement(actor, statement)
-    db.session.commit()
     return "", 204
 
 
@@ -59,6 +59,5 @@ def withdraw_mine(slug: str) -> tuple[str, int]:
 def record(slug: str) -> Response:
     actor = require_api_user()
     statement = statement_or_404(slug, actor)
-    if not permissions.is_moderator_of(actor, statement):
-        raise NotAllowed("Only this statement's moderators and admins read the full record.")
+    RULES["read_record"].require_who(actor, statement)
     return jsonify(full_record(statement))

@@ -5,16 +5,16 @@ from __future__ import annotations
 from flask import Response, jsonify, request
 from sqlalchemy import select
 
-from .. import permissions
-from ..errors import Invalid, NotAllowed
+from ..errors import Invalid
 from ..extensions import db
-from ..identity import api_user, require_api_user
-from ..lookups import parse_number, statement_or_404, version_or_404
+from ..http.identity import api_user, require_api_user
 from ..models import User, Version
 from ..operations import statements as ops
 from ..operations.workflow import transition
-from ..queries import visible_statements
-from ..serialise import statement_json, version_json
+from ..read.lookups import parse_number, statement_or_404, version_or_404
+from ..read.queries import visible_statements
+from ..read.serialise import statement_json, version_json
+from ..rules import RULES
 from ..text.diff import diff_texts, diffs_to_json
 from . import bp
 from .body import json_body
@@ -29,12 +29,10 @@ def _created(body: dict, location: str) -> tuple[Response, int, dict[str, str]]:
 @bp.post("/statements")
 def create_statement() -> tuple[Response, int, dict[str, str]]:
     actor = require_api_user()
-    if not permissions.can_create_statement(actor):
-        raise NotAllowed("Only moderators and admins create statements.")
+    RULES["create_statement"].require_who(actor)
     body = json_body()
     statement = ops.create_statement(actor, title=body.get("title"), text=body.get("text"),
                                      slug=body.get("slug"), occasion=body.get("occasion", ""))
-    db.session.commit()
     return _created(statement_json(statement), f"/api/v1/statements/{statement.slug}")
 
 
@@ -52,14 +50,12 @@ def get_statement(slug: str) -> Response:
 def patch_statement(slug: str) -> Response:
     actor = require_api_user()
     statement = statement_or_404(slug, actor)
-    if not permissions.can_edit_details(actor, statement):
-        raise NotAllowed("Only this statement's moderators and admins change its details.")
+    RULES["edit_details"].require_who(actor, statement)
     body = json_body()
     unknown = sorted(set(body) - set(PATCHABLE))
     if unknown:
         raise Invalid(errors={field: "This field cannot be changed here." for field in unknown})
     ops.update_details(actor, statement, **{k: body[k] for k in PATCHABLE if k in body})
-    db.session.commit()
     return jsonify(statement_json(statement))
 
 
@@ -67,8 +63,7 @@ def patch_statement(slug: str) -> Response:
 def add_moderator(slug: str) -> Response:
     actor = require_api_user()
     statement = statement_or_404(slug, actor)
-    if not permissions.can_assign_moderators(actor):
-        raise NotAllowed("Only admins assign moderators.")
+    RULES["add_moderator"].require_who(actor, statement)
     user_id = json_body().get("user_id")
     if isinstance(user_id, bool) or not isinstance(user_id, int):
         raise Invalid(errors={"user_id": "user_id must be a whole number."})
@@ -76,7 +71,6 @@ def add_moderator(slug: str) -> Response:
     if user is None:
         raise Invalid(errors={"user_id": f"There is no user {user_id}."})
     ops.add_moderator(actor, statement, user)
-    db.session.commit()
     return jsonify(statement_json(statement))
 
 
@@ -84,10 +78,8 @@ def add_moderator(slug: str) -> Response:
 def move(slug: str) -> Response:
     actor = require_api_user()
     statement = statement_or_404(slug, actor)
-    if not permissions.can_move(actor, statement):
-        raise NotAllowed("Only this statement's moderators and admins move its workflow.")
+    RULES["move"].require_who(actor, statement)
     transition(actor, statement, json_body().get("to"))
-    db.session.commit()
     return jsonify(statement_json(statement))
 
 
@@ -109,14 +101,12 @@ def get_version(slug: str, number: str) -> Response:
 def create_version(slug: str) -> tuple[Response, int, dict[str, str]]:
     actor = require_api_user()
     statement = statement_or_404(slug, actor)
-    if not permissions.can_edit_text(actor, statement):
-        raise NotAllowed("Only this statement's moderators and admins edit its text.")
+    RULES["edit_text"].require_who(actor, statement)
     body = json_body()
     if "text" not in body:
         raise Invalid(errors={"text": "The new text is required."})
     version = ops.create_version(actor, statement, text=body.get("text"), base=body.get("base"),
                                  message=body.get("message", ""))
-    db.session.commit()
     return _created(version_json(version, with_text=True),
                     f"/api/v1/statements/{slug}/versions/{version.number}")
 

@@ -1,8 +1,8 @@
 """The PDF export: A4, the statement text from its Markdown, then the signatories by kind.
 
-Drawn with fpdf2 in the fonts :mod:`statements.exports.fonts` found at start-up. fpdf2 silently
+Drawn with fpdf2 in the fonts :mod:`statements.fonts` found at start-up. fpdf2 silently
 drops a character no font has, so every string is checked first and an uncovered one raises
-:class:`~statements.exports.fonts.FontsMissing`: a PDF with a blank for a name is worse than none.
+:class:`~statements.fonts.FontsMissing`: a PDF with a blank for a name is worse than none.
 
 Only the statement text is markup: its sanitised HTML (the web page's) is read into a tree and
 drawn block by block. Not with fpdf2's ``write_html``: it drops the numbers of a list whose items
@@ -18,7 +18,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace as FpdfFontFace
 from fpdf.fonts import TTFFont
 
-from .fonts import FontSet, FontsMissing, available_fonts, describe, is_ignorable, scripts_of
+from ..fonts import FontSet, FontsMissing, available_fonts, describe, is_ignorable, scripts_of
 from .markup import (
     BLOCK_TAGS,
     SPACES,

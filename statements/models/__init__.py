@@ -1,8 +1,6 @@
 """The database models, one module per aggregate; importing this registers them all."""
 
 from .amendment import (
-    AMENDMENT_STATUSES,
-    DECIDED,
     Amendment,
     AmendmentComment,
     AmendmentRevision,
@@ -10,13 +8,13 @@ from .amendment import (
     VersionAmendment,
 )
 from .audit import AuditEvent
-from .endorsement import KINDS, Endorsement
-from .statement import SOURCE_KINDS, STATUSES, Statement, StatementModerator, Version
+from .endorsement import Endorsement
+from .statement import Statement, StatementModerator, Version
 from .throttle import SignInFailure, SignInThrottle
-from .user import ROLES, ApiToken, User, email_key
+from .user import ApiToken, User, email_key
 
 __all__ = [
-    "AMENDMENT_STATUSES", "DECIDED", "KINDS", "ROLES", "SOURCE_KINDS", "STATUSES", "Amendment",
+    "Amendment",
     "AmendmentComment", "AmendmentRevision", "AmendmentSupporter", "ApiToken", "AuditEvent",
     "Endorsement", "SignInFailure", "SignInThrottle", "Statement", "StatementModerator", "User",
     "Version", "VersionAmendment", "email_key",

@@ -8,12 +8,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..rules import DECIDED, AmendmentStatus, check_in
 from .statement import Statement, Version
 from .types import UTCDateTime, utcnow
 from .user import User
-
-AMENDMENT_STATUSES = ("proposed", "withdrawn", "rejected", "merged", "merged_modified")
-DECIDED = frozenset(AMENDMENT_STATUSES) - {"proposed"}
 
 # Each status fixes which decision columns are filled: the database refuses, say, a merged
 # amendment without the version it produced, or a proposed one that carries a decision.
@@ -34,9 +32,7 @@ class Amendment(db.Model):
     __table_args__ = (
         UniqueConstraint("statement_id", "number", name="uq_amendments_statement_id_number"),
         CheckConstraint("number >= 1", name="number"),
-        CheckConstraint(
-            "status IN ('proposed', 'withdrawn', 'rejected', 'merged', 'merged_modified')",
-            name="status"),
+        CheckConstraint(check_in("status", AmendmentStatus), name="status"),
         CheckConstraint(STATUS_COLUMNS, name="status_columns"),
         CheckConstraint("first_line >= 1 AND last_line >= first_line", name="lines"),
     )
@@ -84,6 +80,15 @@ class Amendment(db.Model):
     @property
     def decided(self) -> bool:
         return self.status in DECIDED
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.status == AmendmentStatus.WITHDRAWN
+
+    @property
+    def behind_head(self) -> bool:
+        """Based on a version older than the statement's newest."""
+        return self.base_version.number != self.statement.head_number
 
     @property
     def supporters(self) -> list[User]:

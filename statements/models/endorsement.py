@@ -8,11 +8,10 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Un
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..rules import EndorsementKind, check_in
 from .statement import Statement, Version
 from .types import UTCDateTime, utcnow
 from .user import User
-
-KINDS = ("individual", "organisation", "government")
 
 
 class Endorsement(db.Model):
@@ -21,7 +20,7 @@ class Endorsement(db.Model):
         # One per person per statement, refused by the database itself; withdrawing and
         # endorsing again reuses the row, and the audit trail keeps both events.
         UniqueConstraint("statement_id", "user_id", name="uq_endorsements_statement_id_user_id"),
-        CheckConstraint("kind IN ('individual', 'organisation', 'government')", name="kind"),
+        CheckConstraint(check_in("kind", EndorsementKind), name="kind"),
         CheckConstraint("kind = 'individual' OR authorised", name="authorised"),
         CheckConstraint("length(sha256) = 64", name="sha256"),
     )

@@ -16,20 +16,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..rules import StatementStatus, VersionSource, check_in
 from .types import UTCDateTime, utcnow
 from .user import User
-
-STATUSES = ("draft", "amending", "reviewing", "final", "endorsing", "closed")
-SOURCE_KINDS = ("edit", "import", "amendment")
 
 
 class Statement(db.Model):
     __tablename__ = "statements"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('draft', 'amending', 'reviewing', 'final', 'endorsing', 'closed')",
-            name="status",
-        ),
+        CheckConstraint(check_in("status", StatementStatus), name="status"),
         CheckConstraint("head_number >= 1", name="head_number"),
     )
 
@@ -91,7 +86,7 @@ class Version(db.Model):
     __table_args__ = (
         UniqueConstraint("statement_id", "number", name="uq_versions_statement_id_number"),
         CheckConstraint("number >= 1", name="number"),
-        CheckConstraint("source_kind IN ('edit', 'import', 'amendment')", name="source_kind"),
+        CheckConstraint(check_in("source_kind", VersionSource), name="source_kind"),
         CheckConstraint("length(sha256) = 64", name="sha256"),
     )
 

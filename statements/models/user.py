@@ -9,9 +9,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..rules import Role, check_in
 from .types import UTCDateTime, utcnow
-
-ROLES = ("delegate", "moderator", "admin")
 
 
 def email_key(email: str) -> str:
@@ -22,7 +21,7 @@ def email_key(email: str) -> str:
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('delegate', 'moderator', 'admin')", name="role"),
+        CheckConstraint(check_in("role", Role), name="role"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,5 +1,6 @@
 """Every state change, as plain functions taking explicit objects and an explicit actor.
 
-Operations check permissions first, flush, and never commit: the adapter (a view,
-an API endpoint, a command) commits once, so a failed request writes nothing.
+Operations ask their rule (statements/rules.py) first, flush, and never commit: the
+request cycle (http/cycle.py) or a command's write transaction commits once, so a failed
+request writes nothing.
 """

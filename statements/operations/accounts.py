@@ -9,19 +9,20 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import permissions
 from ..errors import Duplicate, Invalid, NotAllowed
 from ..extensions import db
-from ..models import ROLES, ApiToken, User, email_key
+from ..models import ApiToken, User, email_key
 from ..models.types import utcnow
-from ..passwords import hash_password, password_problem, verify_password
+from ..rules import RULES, SYSTEM, Actor, Role
 from .audit import record
 from .fields import text_field
+from .passwords import hash_password, password_problem, verify_password
 
 # Deliberately loose: one @, something before it, a dot in the domain, no spaces.
 # Deliverability is the mail server's question, not a regular expression's.
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_PREFIX = "st_"
+ROLE_MESSAGE = "Choose a role: delegate, moderator or admin."
 
 
 def validate_email(errors: dict[str, str], value: object) -> str:
@@ -31,18 +32,16 @@ def validate_email(errors: dict[str, str], value: object) -> str:
     return email
 
 
-def create_user(actor: User | None, *, email: object, name: object, password: object,
-                organisation: object = "", role: object = "delegate", via: str = "admin") -> User:
+def create_user(actor: Actor | None, *, email: object, name: object, password: object,
+                organisation: object = "", role: object = "delegate") -> User:
     """Create an account.
 
-    ``via`` says who asks: "admin" (``actor`` must be allowed to manage users),
-    "registration" (open sign-up: the new user is the actor) or "cli" (the operator
-    at the server's shell, recorded as the system).
+    ``actor`` says who asks: an admin, ``SYSTEM`` (the operator at the server's shell,
+    recorded as the system), or None for open sign-up (the new user is the actor).
     """
-    if via not in {"admin", "registration", "cli"}:
-        raise ValueError(via)
-    if via == "admin" and not permissions.can_manage_users(actor):
-        raise NotAllowed("Only admins create accounts for others.")
+    if actor is not None:
+        RULES["manage_users"].require_who(actor)
+    via = "registration" if actor is None else "cli" if actor is SYSTEM else "admin"
     errors: dict[str, str] = {}
     email_s = validate_email(errors, email)
     name_s = text_field(errors, "name", name, required=True)
@@ -50,8 +49,8 @@ def create_user(actor: User | None, *, email: object, name: object, password: ob
     problem = password_problem(password)
     if problem:
         errors["password"] = problem
-    if role not in ROLES:
-        errors["role"] = f"Role must be one of: {', '.join(ROLES)}."
+    if role not in set(Role):
+        errors["role"] = ROLE_MESSAGE
     if errors:
         raise Invalid(errors=errors)
     key = email_key(email_s)
@@ -74,8 +73,7 @@ def create_user(actor: User | None, *, email: object, name: object, password: ob
 
 
 def update_profile(actor: User, user: User, *, name: object, organisation: object) -> User:
-    if actor.id != user.id and not permissions.can_manage_users(actor):
-        raise NotAllowed("You can only change your own profile.")
+    RULES["edit_account"].require_who(actor, user)
     errors: dict[str, str] = {}
     name_s = text_field(errors, "name", name, required=True)
     organisation_s = text_field(errors, "organisation", organisation, required=False)
@@ -116,12 +114,10 @@ def change_password(actor: User, user: User, *, current: object, new: object,
     return user
 
 
-def set_role(actor: User | None, user: User, role: object, *,
-             check_permission: bool = True) -> User:
-    if check_permission and not permissions.can_manage_users(actor):
-        raise NotAllowed("Only admins change roles.")
-    if role not in ROLES:
-        raise Invalid(errors={"role": f"Role must be one of: {', '.join(ROLES)}."})
+def set_role(actor: Actor, user: User, role: object) -> User:
+    RULES["manage_users"].require_who(actor)
+    if role not in set(Role):
+        raise Invalid(errors={"role": ROLE_MESSAGE})
     if user.role != role:
         record(actor, "user.role_change", user, before=user.role, after=role)
         user.role = str(role)
@@ -144,8 +140,7 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
 
 
 def revoke_token(actor: User, token: ApiToken) -> None:
-    if token.user_id != actor.id and not permissions.can_manage_users(actor):
-        raise NotAllowed("You can only revoke your own tokens.")
+    RULES["edit_account"].require_who(actor, token)
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         record(actor, "token.revoke", token)

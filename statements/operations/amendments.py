@@ -8,10 +8,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from .. import permissions
-from ..errors import Invalid, InvalidState, MergeConflict, NotAllowed, NotFound, StaleVersion
+from ..errors import Invalid, MergeConflict, NotFound, StaleVersion
 from ..extensions import db
-from ..lookups import parse_number
 from ..models import (
     Amendment,
     AmendmentComment,
@@ -23,14 +21,14 @@ from ..models import (
     VersionAmendment,
 )
 from ..models.types import utcnow
+from ..read.lookups import parse_number
+from ..read.standing import merge_onto_head, open_amendments
+from ..rules import RULES, AmendmentStatus, VersionSource
 from ..text.diff import PatchError, apply_patch_exact, diff_texts, patch_text
 from ..text.lines import lines_touched
-from ..text.merge import Changes, MergeResult, changes, changes_conflict, three_way_merge
 from .audit import record
 from .fields import body_text, integer_field
 from .statements import next_version, version_by_number
-
-OPEN_FOR_DECISIONS = frozenset({"amending", "reviewing"})
 
 
 def _amendment_fields(statement: Statement, base: object, text: object, patch: object,
@@ -80,6 +78,7 @@ def _change(base: str, text: str) -> Change | None:
 
 def propose(actor: User, statement: Statement, *, base: object, rationale: object,
             text: object = None, patch: object = None) -> Amendment:
+    RULES["propose"].require_who(actor, statement)
     errors: dict[str, str] = {}
     rationale_s = body_text(errors, "rationale", rationale, label="Rationale", limit=20_000)
     base_version, amended = _amendment_fields(statement, base, text, patch, errors)
@@ -90,13 +89,11 @@ def propose(actor: User, statement: Statement, *, base: object, rationale: objec
     if change is None:
         raise Invalid(errors={"text": f"The amended text is the same as version "
                                       f"{base_version.number}: it changes nothing."})
-    if statement.status != "amending":
-        raise InvalidState(f"The statement is {statement.status}: amendments are taken only "
-                           "while it is open for amendments.")
+    RULES["propose"].require_open(statement)
     number = (db.session.scalar(select(func.max(Amendment.number))
                                 .where(Amendment.statement_id == statement.id)) or 0) + 1
     amendment = Amendment(statement_id=statement.id, statement=statement, number=number,
-                          status="proposed", base_version_id=base_version.id,
+                          status=AmendmentStatus.PROPOSED, base_version_id=base_version.id,
                           base_version=base_version, proposer_id=actor.id, proposer=actor,
                           rationale=rationale_s.strip(), text=amended, patch=change.patch,
                           first_line=change.first_line, last_line=change.last_line,
@@ -121,16 +118,8 @@ def amendment_or_404(statement: Statement, number: object) -> Amendment:
     return found
 
 
-def _undecided(amendment: Amendment) -> None:
-    if amendment.decided:
-        raise InvalidState(f"{amendment.label} is {amendment.status.replace('_', ' ')}: "
-                           "it has been decided.")
-
-
 def support(actor: User, amendment: Amendment) -> Amendment:
-    if actor.id == amendment.proposer_id:
-        raise NotAllowed("You proposed this amendment: support comes from others.")
-    _undecided(amendment)
+    RULES["support"].require(actor, amendment)
     if any(link.user_id == actor.id for link in amendment.supporter_links):
         return amendment
     amendment.supporter_links.append(AmendmentSupporter(user_id=actor.id, user=actor,
@@ -141,10 +130,8 @@ def support(actor: User, amendment: Amendment) -> Amendment:
 
 
 def unsupport(actor: User, amendment: Amendment) -> Amendment:
-    link = next((s for s in amendment.supporter_links if s.user_id == actor.id), None)
-    if link is None:
-        raise NotFound(f"You do not support {amendment.label}.")
-    _undecided(amendment)
+    RULES["unsupport"].require(actor, amendment)
+    link = next(s for s in amendment.supporter_links if s.user_id == actor.id)
     amendment.supporter_links.remove(link)
     db.session.delete(link)
     db.session.flush()
@@ -153,11 +140,8 @@ def unsupport(actor: User, amendment: Amendment) -> Amendment:
 
 
 def withdraw(actor: User, amendment: Amendment) -> Amendment:
-    if actor.id != amendment.proposer_id:
-        raise NotAllowed("Only the proposer can withdraw an amendment.")
-    _undecided(amendment)
-    _statement_takes_decisions(amendment.statement)
-    amendment.status = "withdrawn"
+    RULES["withdraw"].require(actor, amendment)
+    amendment.status = AmendmentStatus.WITHDRAWN
     amendment.withdrawn_at = utcnow()
     db.session.flush()
     record(actor, "amendment.withdraw", amendment, statement_id=amendment.statement_id,
@@ -166,12 +150,12 @@ def withdraw(actor: User, amendment: Amendment) -> Amendment:
 
 
 def comment(actor: User, amendment: Amendment, body: object) -> AmendmentComment:
+    RULES["comment"].require_who(actor, amendment)
     errors: dict[str, str] = {}
     body_s = body_text(errors, "body", body, label="Comment", limit=20_000)
     if errors:
         raise Invalid(errors=errors)
-    if amendment.statement.status == "closed":
-        raise InvalidState("The statement is closed: its record is complete.")
+    RULES["comment"].require_open(amendment)
     note = AmendmentComment(amendment_id=amendment.id, author_id=actor.id, author=actor,
                             body=body_s.strip(), created_at=utcnow())
     db.session.add(note)
@@ -179,17 +163,6 @@ def comment(actor: User, amendment: Amendment, body: object) -> AmendmentComment
     record(actor, "amendment.comment", note, statement_id=amendment.statement_id,
            amendment=amendment.number)
     return note
-
-
-def _statement_takes_decisions(statement: Statement) -> None:
-    if statement.status not in OPEN_FOR_DECISIONS:
-        raise InvalidState(f"The statement is {statement.status}: amendments are decided only "
-                           "while it is amending or reviewing.")
-
-
-def merge_onto_head(amendment: Amendment, head: Version | None = None) -> MergeResult:
-    head = head or amendment.statement.head
-    return three_way_merge(amendment.base_version.text, head.text, amendment.text)
 
 
 def _merged_text(amendment: Amendment, head: Version, advice: str) -> str:
@@ -220,7 +193,8 @@ def _decide(actor: User, amendment: Amendment, status: str, note: str,
 def _merged_version(actor: User, amendment: Amendment, text: str, note: str) -> Version:
     first = amendment.rationale.strip().splitlines()[0] if amendment.rationale.strip() else ""
     message = f"{amendment.label}: {note or first}"[:500]
-    version = next_version(amendment.statement, actor, text, kind="amendment", message=message,
+    version = next_version(amendment.statement, actor, text, kind=VersionSource.AMENDMENT,
+                           message=message,
                            amendment=amendment.number)
     db.session.add(VersionAmendment(version_id=version.id, amendment_id=amendment.id,
                                     amendment_number=amendment.number))
@@ -234,8 +208,8 @@ def accept(actor: User, amendment: Amendment, *, note: object = "", text: object
     """Merge the amendment onto the head; with ``text``, that text (written against head
     ``base``) becomes the new version instead and the amendment is merged_modified."""
     statement = amendment.statement
-    if not permissions.is_moderator_of(actor, statement):
-        raise NotAllowed("Only this statement's moderators and admins decide amendments.")
+    decision = RULES["accept" if text is None else "accept_with_changes"]
+    decision.require_who(actor, amendment)
     errors: dict[str, str] = {}
     note_s = body_text(errors, "note", note or "", label="Note", limit=5_000, required=False)
     text_s = body_text(errors, "text", text, label="Text") if text is not None else None
@@ -243,8 +217,7 @@ def accept(actor: User, amendment: Amendment, *, note: object = "", text: object
         else None
     if errors:
         raise Invalid(errors=errors)
-    _statement_takes_decisions(statement)
-    _undecided(amendment)
+    decision.require_open(amendment)
     head = statement.head
     if text_s is not None:
         if base_n != head.number:
@@ -255,28 +228,26 @@ def accept(actor: User, amendment: Amendment, *, note: object = "", text: object
             raise Invalid(errors={"text": "This text is the same as the newest version: reject "
                                           "the amendment instead, with a note."})
         version = _merged_version(actor, amendment, text_s, note_s.strip())
-        _decide(actor, amendment, "merged_modified", note_s.strip(), version)
+        _decide(actor, amendment, AmendmentStatus.MERGED_MODIFIED, note_s.strip(), version)
         return version
     merged = _merged_text(amendment, head, "accept it with changes to resolve the conflict")
     if merged == head.text:
         # The same change is already in the text: it is merged, into the head as it stands.
-        _decide(actor, amendment, "merged", note_s.strip(), head)
+        _decide(actor, amendment, AmendmentStatus.MERGED, note_s.strip(), head)
         return head
     version = _merged_version(actor, amendment, merged, note_s.strip())
-    _decide(actor, amendment, "merged", note_s.strip(), version)
+    _decide(actor, amendment, AmendmentStatus.MERGED, note_s.strip(), version)
     return version
 
 
 def reject(actor: User, amendment: Amendment, *, note: object) -> Amendment:
-    if not permissions.is_moderator_of(actor, amendment.statement):
-        raise NotAllowed("Only this statement's moderators and admins decide amendments.")
+    RULES["reject"].require_who(actor, amendment)
     errors: dict[str, str] = {}
     note_s = body_text(errors, "note", note, label="Note", limit=5_000)
     if errors:
         raise Invalid(errors=errors)
-    _statement_takes_decisions(amendment.statement)
-    _undecided(amendment)
-    _decide(actor, amendment, "rejected", note_s.strip(), None)
+    RULES["reject"].require_open(amendment)
+    _decide(actor, amendment, AmendmentStatus.REJECTED, note_s.strip(), None)
     return amendment
 
 
@@ -285,14 +256,12 @@ def rebase(actor: User, amendment: Amendment, *, text: object = None) -> Amendme
 
     Without ``text`` the three-way merge does it (409 with the conflicts if it cannot);
     with ``text``, that is the amendment's new text against the head."""
-    if actor.id != amendment.proposer_id:
-        raise NotAllowed("Only the proposer can bring an amendment up to date.")
+    RULES["rebase"].require_who(actor, amendment)
     errors: dict[str, str] = {}
     text_s = body_text(errors, "text", text, label="Text") if text is not None else None
     if errors:
         raise Invalid(errors=errors)
-    _undecided(amendment)
-    _statement_takes_decisions(amendment.statement)
+    RULES["rebase"].require_open(amendment)
     head = amendment.statement.head
     if text_s is None:
         if amendment.base_version_id == head.id:
@@ -316,80 +285,11 @@ def rebase(actor: User, amendment: Amendment, *, text: object = None) -> Amendme
     return amendment
 
 
-def open_amendments(statement: Statement) -> list[Amendment]:
-    return list(db.session.scalars(
-        select(Amendment).where(Amendment.statement_id == statement.id,
-                                Amendment.status == "proposed")
-        .order_by(Amendment.first_line, Amendment.number)))
-
-
-@dataclass
-class Standing:
-    """How an open amendment stands against the head: does it merge cleanly, and which
-    other open amendments does it overlap?"""
-
-    applies_cleanly: bool
-    overlaps: list[int]
-    on_head: str | None  # its text carried onto the head, when it applies cleanly
-
-
-def standings(statement: Statement, only: Amendment | None = None) -> dict[int, Standing]:
-    """For every open amendment (or just ``only``). Overlap is judged on the head, after
-    carrying both amendments onto it; for one that does not apply cleanly, on their shared
-    base if they have one (amendments on different bases that do not both apply cleanly
-    cannot be compared and are not reported as overlapping)."""
-    head = statement.head
-    amendments = open_amendments(statement)
-    merged = {a.number: merge_onto_head(a, head) for a in amendments}
-    # Each amendment's changes are worked out once, against the head where it merges
-    # cleanly, else against its own base; the n² comparisons then only compare regions.
-    placed = {a.number: changes(head.text, merged[a.number].text)
-              if merged[a.number].text is not None else changes(a.base_version.text, a.text)
-              for a in amendments}
-    own: dict[int, Changes] = {}
-
-    def on_own_base(a: Amendment) -> Changes:
-        if a.number not in own:
-            own[a.number] = changes(a.base_version.text, a.text)
-        return own[a.number]
-
-    def overlap(a: Amendment, b: Amendment) -> bool:
-        if placed[a.number].base == placed[b.number].base:
-            return changes_conflict(placed[a.number], placed[b.number])
-        if a.base_version_id == b.base_version_id:
-            return changes_conflict(on_own_base(a), on_own_base(b))
-        return False
-
-    result = {a.number: Standing(merged[a.number].clean, [], merged[a.number].text)
-              for a in amendments if only is None or a.number == only.number}
-    for a in amendments:
-        if a.number not in result:
-            continue
-        for b in amendments:
-            if b.number == a.number or (b.number in result and b.number < a.number):
-                continue
-            if overlap(a, b):
-                result[a.number].overlaps.append(b.number)
-                if b.number in result:
-                    result[b.number].overlaps.append(a.number)
-    for entry in result.values():
-        entry.overlaps.sort()
-    return result
-
-
-def standing(amendment: Amendment) -> Standing:
-    if amendment.decided:
-        return Standing(False, [], None)
-    return standings(amendment.statement, only=amendment)[amendment.number]
-
-
 def merge_all_clean(actor: User, statement: Statement) -> list[Version]:
     """Accept, one after the other in text order, every open amendment that applies
     cleanly to the head as it then stands: one version per amendment, so that attribution
     stays exact. Amendments that conflict (perhaps only with one merged just before) stay."""
-    if not permissions.is_moderator_of(actor, statement):
-        raise NotAllowed("Only this statement's moderators and admins decide amendments.")
-    _statement_takes_decisions(statement)
+    RULES["merge_all_clean"].require(actor, statement)
     versions = []
     for amendment in open_amendments(statement):
         if merge_onto_head(amendment).clean:

@@ -6,10 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Duplicate, Invalid, InvalidState, NotFound
-from ..exports.fonts import FontsMissing, missing_characters
 from ..extensions import db
-from ..models import KINDS, Endorsement, Statement, User
+from ..fonts import FontsMissing, missing_characters
+from ..models import Endorsement, Statement, User
 from ..models.types import utcnow
+from ..rules import RULES, EndorsementKind
 from .audit import record
 from .fields import text_field
 
@@ -42,9 +43,11 @@ def endorse(actor: User, statement: Statement, *, kind: object, name: object = N
             country: object = "", public: object = True, authorised: object = False,
             sha256: object = None) -> Endorsement:
     """Endorse the final version; ``sha256``, when given, must be the text the signer saw."""
+    RULES["endorse"].require_who(actor, statement)
     errors: dict[str, str] = {}
-    if kind not in KINDS:
-        errors["kind"] = f"Kind must be one of: {', '.join(KINDS)}."
+    if not isinstance(kind, str) or kind not in set(EndorsementKind):
+        errors["kind"] = ("Say whom you endorse for: yourself, an organisation, or a local or "
+                          "regional government.")
     values = {
         "name": actor.name if name is None else name,
         "organisation": actor.organisation if organisation is None else organisation,
@@ -57,7 +60,8 @@ def endorse(actor: User, statement: Statement, *, kind: object, name: object = N
         errors["public"] = "public must be true or false."
     if not isinstance(authorised, bool):
         errors["authorised"] = "authorised must be true or false."
-    elif kind in {"organisation", "government"} and authorised is not True:
+    elif kind in (EndorsementKind.ORGANISATION, EndorsementKind.GOVERNMENT) \
+            and authorised is not True:
         errors["authorised"] = ("Confirm that you are authorised to endorse on behalf of "
                                 "the organisation or government.")
     for field, value in clean.items():
@@ -68,9 +72,7 @@ def endorse(actor: User, statement: Statement, *, kind: object, name: object = N
         errors["sha256"] = "sha256 must be the hex SHA-256 of the text you endorse."
     if errors:
         raise Invalid(errors=errors)
-    if statement.status != "endorsing":
-        raise InvalidState(f"The statement is {statement.status}: endorsements are taken only "
-                           "while it is open for endorsement.")
+    RULES["endorse"].require_open(statement)
     final = statement.head
     if sha256 is not None and sha256.lower() != final.sha256:
         raise InvalidState(
@@ -102,12 +104,11 @@ def endorse(actor: User, statement: Statement, *, kind: object, name: object = N
 
 
 def withdraw_endorsement(actor: User, statement: Statement) -> Endorsement:
+    RULES["withdraw_endorsement"].require_who(actor, statement)
     existing = _mine(statement, actor)
     if existing is None or not existing.active:
         raise NotFound("You have no active endorsement of this statement.")
-    if statement.status != "endorsing":
-        raise InvalidState(f"The statement is {statement.status}: endorsements can no longer "
-                           "be withdrawn.")
+    RULES["withdraw_endorsement"].require_open(statement)
     existing.withdrawn_at = utcnow()
     db.session.flush()
     record(actor, "endorsement.withdraw", existing, statement_id=statement.id,

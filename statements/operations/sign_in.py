@@ -20,7 +20,7 @@ from ..errors import TooManyAttempts
 from ..extensions import db
 from ..models import SignInFailure, SignInThrottle, User, email_key
 from ..models.types import utcnow
-from ..passwords import hash_password, needs_rehash, verify_against_nothing, verify_password
+from .passwords import hash_password, needs_rehash, verify_against_nothing, verify_password
 
 LIMIT = 5
 WINDOW = timedelta(minutes=15)

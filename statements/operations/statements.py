@@ -9,16 +9,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from .. import permissions
-from ..errors import Duplicate, Invalid, InvalidState, NotAllowed, StaleVersion
+from ..errors import Duplicate, Invalid, StaleVersion
 from ..extensions import db
 from ..models import Statement, StatementModerator, User, Version
 from ..models.types import utcnow
+from ..rules import RULES, StatementStatus, VersionSource
 from ..text.diff import diff_texts, diffs_to_json
 from ..text.normalise import sha256_hex
 from .audit import record
 from .fields import body_text, instant_field, integer_field, text_field, time_zone_field
-from .workflow import FROZEN, TEXT_EDITABLE
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX = 80
@@ -53,8 +52,7 @@ def _free_slug(base: str) -> str:
 
 def create_statement(actor: User, *, title: object, text: object, slug: object = None,
                      occasion: object = "") -> Statement:
-    if not permissions.can_create_statement(actor):
-        raise NotAllowed("Only moderators and admins create statements.")
+    RULES["create_statement"].require_who(actor)
     errors: dict[str, str] = {}
     title_s = text_field(errors, "title", title, required=True, limit=300)
     occasion_s = text_field(errors, "occasion", occasion, required=False, limit=300)
@@ -71,14 +69,16 @@ def create_statement(actor: User, *, title: object, text: object, slug: object =
     if slug_s is not None and _slug_taken(slug_s):
         raise Duplicate(f"The slug {slug_s!r} is taken.", errors={"slug": "This slug is taken."})
     statement = Statement(slug=slug_s or _free_slug(slugify(title_s)), title=title_s,
-                          occasion=occasion_s, status="draft", head_number=1, time_zone="UTC",
+                          occasion=occasion_s, status=StatementStatus.DRAFT, head_number=1,
+                          time_zone="UTC",
                           created_at=utcnow(), created_by_id=actor.id, created_by=actor)
     db.session.add(statement)
     db.session.flush()
     statement.moderator_links.append(StatementModerator(user_id=actor.id, user=actor,
                                                         added_at=utcnow(), added_by_id=actor.id))
     record(actor, "statement.create", statement, statement_id=statement.id, after=statement.slug)
-    _append_version(statement, actor, text_s, number=1, kind="import", message="First version")
+    _append_version(statement, actor, text_s, number=1, kind=VersionSource.IMPORT,
+                    message="First version")
     return statement
 
 
@@ -86,8 +86,7 @@ def next_version(statement: Statement, author: User, text: str, *, kind: str, me
                  **audit: Any) -> Version:
     """Append the version after the head. The caller holds the statement's write lock, so the
     number is free; the unique key (statement, number) is the database's refusal otherwise."""
-    if statement.status in FROZEN:
-        raise InvalidState(f"The statement is {statement.status}: its text is frozen for good.")
+    RULES["edit_text"].require_open(statement)  # no version is ever added once final
     return _append_version(statement, author, text, number=statement.head_number + 1, kind=kind,
                            message=message, **audit)
 
@@ -109,16 +108,15 @@ def _append_version(statement: Statement, author: User, text: str, *, number: in
 def create_version(actor: User, statement: Statement, *, text: object, base: object,
                    message: object = "") -> Version:
     """A direct edit by a moderator, refused if it did not start from the head."""
-    if not permissions.can_edit_text(actor, statement):
-        raise NotAllowed("Only this statement's moderators and admins edit its text.")
+    edit_text = RULES["edit_text"]
+    edit_text.require_who(actor, statement)
     errors: dict[str, str] = {}
     text_s = body_text(errors, "text", text)
     base_n = integer_field(errors, "base", base, label="Base version")
     message_s = text_field(errors, "message", message, required=False, limit=500)
     if errors:
         raise Invalid(errors=errors)
-    if statement.status not in TEXT_EDITABLE:
-        raise InvalidState(f"The statement is {statement.status}: its text is frozen for good.")
+    edit_text.require_open(statement)
     head = statement.head
     if base_n != head.number:
         base_version = version_by_number(statement, base_n)
@@ -131,7 +129,7 @@ def create_version(actor: User, statement: Statement, *, text: object, base: obj
     if text_s == head.text:
         raise Invalid(f"The text is the same as version {head.number}: nothing to save.",
                       errors={"text": "This text is the same as the newest version."})
-    return next_version(statement, actor, text_s, kind="edit", message=message_s)
+    return next_version(statement, actor, text_s, kind=VersionSource.EDIT, message=message_s)
 
 
 def version_by_number(statement: Statement, number: int) -> Version | None:
@@ -148,8 +146,7 @@ def update_details(actor: User, statement: Statement, *, title: object = UNSET,
                    endorsing_until: object = UNSET, time_zone: object = UNSET,
                    now: datetime | None = None) -> Statement:
     """PATCH semantics: only the fields given change."""
-    if not permissions.can_edit_details(actor, statement):
-        raise NotAllowed("Only this statement's moderators and admins change its details.")
+    RULES["edit_details"].require_who(actor, statement)
     now = now or utcnow()
     errors: dict[str, str] = {}
     changes: dict[str, Any] = {}
@@ -169,13 +166,12 @@ def update_details(actor: User, statement: Statement, *, title: object = UNSET,
         raise Invalid(errors=errors)
     # Sending a field unchanged is no change: a form posts every field it shows.
     changes = {k: v for k, v in changes.items() if v != getattr(statement, k)}
-    status = statement.status
-    if statement.status in FROZEN and ("title" in changes or "occasion" in changes):
-        raise InvalidState(f"The statement is {status}: its title and occasion are frozen.")
-    if "amending_until" in changes and status not in {"draft", "amending"}:
-        raise InvalidState("Amending is over: its deadline can no longer be moved.")
-    if "endorsing_until" in changes and status == "closed":
-        raise InvalidState("Endorsing is over: its deadline can no longer be moved.")
+    RULES["edit_details"].require_open(statement)
+    for fields, action in ((("title", "occasion"), "edit_title"),
+                           (("amending_until",), "set_amending_deadline"),
+                           (("endorsing_until",), "set_endorsing_deadline")):
+        if any(field in changes for field in fields):
+            RULES[action].require_open(statement)
     for field, value in changes.items():
         old = getattr(statement, field)
         setattr(statement, field, value)
@@ -194,8 +190,7 @@ def _audit_value(value: object) -> str | None:
 
 
 def add_moderator(actor: User, statement: Statement, user: User) -> Statement:
-    if not permissions.can_assign_moderators(actor):
-        raise NotAllowed("Only admins assign moderators.")
+    RULES["add_moderator"].require_who(actor, statement)
     if any(link.user_id == user.id for link in statement.moderator_links):
         return statement
     statement.moderator_links.append(StatementModerator(user_id=user.id, user=user,

@@ -7,65 +7,42 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
 
-from .. import permissions
 from ..database import for_update
-from ..errors import Invalid, InvalidState, NotAllowed
+from ..errors import Invalid, InvalidState
 from ..extensions import db
-from ..models import STATUSES, Amendment, Statement, User
+from ..models import Amendment, Statement, User
 from ..models.types import utcnow
+from ..rules import RULES, AmendmentStatus, StatementStatus, move_refusal
 from .audit import record
-
-MOVES: dict[str, tuple[str, ...]] = {
-    "draft": ("amending",),
-    "amending": ("reviewing",),
-    "reviewing": ("amending", "final"),
-    "final": ("endorsing",),
-    "endorsing": ("closed",),
-    "closed": (),
-}
-TEXT_EDITABLE = frozenset({"draft", "amending", "reviewing"})
-FROZEN = frozenset({"final", "endorsing", "closed"})
-
-
-
-def allowed_moves(statement: Statement) -> tuple[str, ...]:
-    return MOVES[statement.status]
-
-
-def describe_moves(status: str) -> str:
-    moves = MOVES[status]
-    if not moves:
-        return f"A {status} statement cannot move any more."
-    return f"From {status} it can move to: {', '.join(moves)}."
 
 
 def transition(actor: User, statement: Statement, to: object) -> Statement:
-    if not permissions.can_move(actor, statement):
-        raise NotAllowed("Only this statement's moderators and admins move its workflow.")
-    if not isinstance(to, str) or to not in STATUSES:
-        raise Invalid(errors={"to": f"Status must be one of: {', '.join(STATUSES)}."})
-    if to not in MOVES[statement.status]:
-        raise InvalidState(f"Cannot move from {statement.status} to {to}. "
-                           + describe_moves(statement.status))
-    if to == "final":
-        undecided = db.session.scalar(select(func.count()).select_from(Amendment).where(
-            Amendment.statement_id == statement.id, Amendment.status == "proposed"))
-        if undecided:
-            raise InvalidState(f"{undecided} amendment(s) are still undecided: accept, reject "
-                               "or have them withdrawn before the text becomes final.")
+    move = RULES["move"]
+    move.require_who(actor, statement)
+    if not isinstance(to, str) or to not in set(StatementStatus):
+        raise Invalid(errors={"to": "Choose a status: draft, amending, reviewing, final, "
+                                    "endorsing or closed."})
+    move.require_open(statement)
+    target = StatementStatus(to)
+    undecided = db.session.scalar(select(func.count()).select_from(Amendment).where(
+        Amendment.statement_id == statement.id,
+        Amendment.status == AmendmentStatus.PROPOSED)) if target == StatementStatus.FINAL else 0
+    refusal = move_refusal(statement, target, undecided or 0)
+    if refusal is not None:
+        raise InvalidState(refusal)
     before = statement.status
-    statement.status = to
+    statement.status = target
     record(actor, "statement.transition", statement, statement_id=statement.id,
            before=before, after=to,
-           **({"version": statement.head_number} if to == "final" else {}))
+           **({"version": statement.head_number} if target == StatementStatus.FINAL else {}))
     db.session.flush()
     return statement
 
 
 def _due(now: datetime):
     return or_(
-        and_(Statement.status == "amending", Statement.amending_until <= now),
-        and_(Statement.status == "endorsing", Statement.endorsing_until <= now),
+        and_(Statement.status == StatementStatus.AMENDING, Statement.amending_until <= now),
+        and_(Statement.status == StatementStatus.ENDORSING, Statement.endorsing_until <= now),
     )
 
 
@@ -82,8 +59,9 @@ def close_due_deadlines(now: datetime | None = None) -> list[Statement]:
     moved = []
     for statement in db.session.scalars(for_update(select(Statement).where(_due(now)))):
         before = statement.status
-        statement.status = "reviewing" if before == "amending" else "closed"
-        deadline = statement.amending_until if before == "amending" else statement.endorsing_until
+        amending = before == StatementStatus.AMENDING
+        statement.status = StatementStatus.REVIEWING if amending else StatementStatus.CLOSED
+        deadline = statement.amending_until if amending else statement.endorsing_until
         record(None, "statement.deadline", statement, statement_id=statement.id, before=before,
                after=statement.status, deadline=deadline.isoformat())
         moved.append(statement)

@@ -7,14 +7,16 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from .. import permissions
-from ..errors import Invalid, InvalidState, MergeConflict, NotAllowed, StaleVersion
+from ..errors import MergeConflict, StaleVersion
 from ..extensions import db
-from ..identity import page_user, signed_in_user
-from ..lookups import parse_number, statement_or_404, version_or_404
+from ..http.cycle import attempt
+from ..http.identity import page_user, signed_in_user
 from ..models import Amendment, Statement, User, Version
 from ..operations import amendments as ops
-from ..queries import attribution
+from ..read.lookups import parse_number, statement_or_404, version_or_404
+from ..read.queries import attribution
+from ..read.standing import merge_onto_head, standing, standings
+from ..rules import RULES
 from ..text.diff import diff_html, diff_texts
 from ..text.lines import lines_touched, number_lines
 from ..text.paragraphs import paragraphs, replace_paragraph
@@ -80,6 +82,7 @@ def _preview(base: Version, whole: str) -> dict[str, object]:
 def propose_amendment(slug: str) -> Page:
     user = signed_in_user()
     statement = statement_or_404(slug, user)
+    RULES["propose"].require_who(user, statement)
     form = request.form if request.method == "POST" else request.args
     base, index, edited, whole = _proposal(statement, form)
     context = {"statement": statement, "base": base, "index": index, "edited": edited,
@@ -91,15 +94,13 @@ def propose_amendment(slug: str) -> Page:
         if request.method == "POST":
             context["preview"] = _preview(base, whole)
         return render_template("amendments/propose.html", **context)
-    try:
-        amendment = ops.propose(user, statement, base=base.number, text=whole,
-                                rationale=form.get("rationale"))
-    except (Invalid, InvalidState) as exc:
-        db.session.rollback()
-        context["errors"] = exc.errors or {"text": exc.detail}
+    outcome = attempt(lambda: ops.propose(user, statement, base=base.number, text=whole,
+                                          rationale=form.get("rationale")))
+    if outcome.refused:
+        context["errors"] = outcome.errors_under("text")
         context["preview"] = _preview(base, whole)
-        return render_template("amendments/propose.html", **context), exc.status
-    db.session.commit()
+        return render_template("amendments/propose.html", **context), outcome.status
+    amendment = outcome.result()
     where = _lines_label(amendment.first_line, amendment.last_line)
     flash(f"Amendment {amendment.label} proposed ({where}).", "success")
     return _back(statement, amendment)
@@ -123,15 +124,15 @@ def amendment_preview(slug: str) -> Response:
 def amendments(slug: str) -> str:
     user = signed_in_user()
     statement = statement_or_404(slug, user)
-    standings = ops.standings(statement)
+    standing_of = standings(statement)
     every = db.session.scalars(db.select(Amendment).where(Amendment.statement_id == statement.id)
                                .order_by(Amendment.first_line, Amendment.number)).all()
     open_ones = [a for a in every if not a.decided]
     decided = sorted((a for a in every if a.decided), key=lambda a: a.number)
     return render_template("amendments/queue.html", statement=statement, open=open_ones,
-                           decided=decided, standings=standings, user=user,
+                           decided=decided, standings=standing_of, user=user,
                            lines_label=_lines_label,
-                           clean_count=sum(1 for s in standings.values() if s.applies_cleanly))
+                           clean_count=sum(1 for s in standing_of.values() if s.applies_cleanly))
 
 
 @bp.get("/statements/<slug>/amendments/<int:number>")
@@ -140,56 +141,55 @@ def amendment(slug: str, number: int) -> str:
     user, statement, found = _load(slug, number)
     return render_template(
         "amendments/show.html", statement=statement, amendment=found, user=user,
-        standing=ops.standing(found), lines_label=_lines_label,
+        standing=standing(found), lines_label=_lines_label,
         tracked=excerpt(found.base_version.text, found.text, found.first_line,
                         found.last_line))
 
 
 # --- actions ------------------------------------------------------------------------------
 
-def _act(slug: str, number: int, action, done: str) -> Response:
+def _act(slug: str, number: int, rule: str, action, done: str) -> Response:
     user, statement, found = _load(slug, number)
-    try:
-        action(user, found)
-    except (Invalid, InvalidState, NotAllowed) as exc:
-        db.session.rollback()
-        flash(exc.detail if not exc.errors else "; ".join(exc.errors.values()), "error")
-        return _back(statement, found)
-    db.session.commit()
-    flash(done.format(label=found.label), "success")
+    RULES[rule].require_who(user, found)
+    outcome = attempt(lambda: action(user, found))
+    if outcome.refused:
+        flash("; ".join(outcome.errors.values()), "error")
+    else:
+        flash(done.format(label=found.label), "success")
     return _back(statement, found)
 
 
 @bp.post("/statements/<slug>/amendments/<int:number>/support")
 @login_required
 def support_amendment(slug: str, number: int) -> Response:
-    return _act(slug, number, ops.support, "You support {label}.")
+    return _act(slug, number, "support", ops.support, "You support {label}.")
 
 
 @bp.post("/statements/<slug>/amendments/<int:number>/unsupport")
 @login_required
 def unsupport_amendment(slug: str, number: int) -> Response:
-    return _act(slug, number, ops.unsupport, "You no longer support {label}.")
+    return _act(slug, number, "unsupport", ops.unsupport, "You no longer support {label}.")
 
 
 @bp.post("/statements/<slug>/amendments/<int:number>/withdraw")
 @login_required
 def withdraw_amendment(slug: str, number: int) -> Response:
-    return _act(slug, number, ops.withdraw, "{label} is withdrawn.")
+    return _act(slug, number, "withdraw", ops.withdraw, "{label} is withdrawn.")
 
 
 @bp.post("/statements/<slug>/amendments/<int:number>/comments")
 @login_required
 def comment_amendment(slug: str, number: int) -> Response:
     body = request.form.get("body")
-    return _act(slug, number, lambda user, a: ops.comment(user, a, body), "Comment added.")
+    return _act(slug, number, "comment", lambda user, a: ops.comment(user, a, body),
+                "Comment added.")
 
 
 @bp.post("/statements/<slug>/amendments/<int:number>/reject")
 @login_required
 def reject_amendment(slug: str, number: int) -> Response:
     note = request.form.get("note", "")
-    return _act(slug, number, lambda user, a: ops.reject(user, a, note=note),
+    return _act(slug, number, "reject", lambda user, a: ops.reject(user, a, note=note),
                 "{label} is rejected.")
 
 
@@ -197,18 +197,14 @@ def reject_amendment(slug: str, number: int) -> Response:
 @login_required
 def accept_amendment(slug: str, number: int) -> Response:
     user, statement, found = _load(slug, number)
-    try:
-        version = ops.accept(user, found, note=request.form.get("note", ""))
-    except MergeConflict as exc:
-        db.session.rollback()
-        flash(exc.detail, "error")
-        return redirect(url_for("web.resolve_amendment", slug=slug, number=number))
-    except (Invalid, InvalidState) as exc:
-        db.session.rollback()
-        flash(exc.detail, "error")
+    RULES["accept"].require_who(user, found)
+    outcome = attempt(lambda: ops.accept(user, found, note=request.form.get("note", "")))
+    if outcome.refused:
+        flash(outcome.detail, "error")
+        if isinstance(outcome.error, MergeConflict):
+            return redirect(url_for("web.resolve_amendment", slug=slug, number=number))
         return _back(statement, found)
-    db.session.commit()
-    flash(f"{found.label} is merged as version {version.number}.", "success")
+    flash(f"{found.label} is merged as version {outcome.result().number}.", "success")
     if request.form.get("back") == "queue":
         return _back(statement)
     return _back(statement, found)
@@ -219,13 +215,12 @@ def accept_amendment(slug: str, number: int) -> Response:
 def merge_clean(slug: str) -> Response:
     user = signed_in_user()
     statement = statement_or_404(slug, user)
-    try:
-        versions = ops.merge_all_clean(user, statement)
-    except InvalidState as exc:
-        db.session.rollback()
-        flash(exc.detail, "error")
+    RULES["merge_all_clean"].require_who(user, statement)
+    outcome = attempt(lambda: ops.merge_all_clean(user, statement))
+    if outcome.refused:
+        flash(outcome.detail, "error")
         return _back(statement)
-    db.session.commit()
+    versions = outcome.value or []
     if versions:
         flash(f"Merged {len(versions)} amendment(s) as versions "
               f"{versions[0].number}–{versions[-1].number}.", "success")
@@ -240,10 +235,9 @@ def resolve_amendment(slug: str, number: int) -> Page:
     """Accept with changes: the head and the amendment side by side, the editor pre-filled
     with the clean merge if there is one, else with the head to be reworded."""
     user, statement, found = _load(slug, number)
-    if not permissions.is_moderator_of(user, statement):
-        raise NotAllowed("Only this statement's moderators and admins decide amendments.")
+    RULES["accept_with_changes"].require_who(user, found)
     head = statement.head
-    merged = ops.merge_onto_head(found, head) if not found.decided else None
+    merged = merge_onto_head(found, head) if not found.decided else None
     context = {"statement": statement, "amendment": found, "head": head, "merged": merged,
                "errors": {}, "note": "", "base": head.number,
                "text": merged.text if merged and merged.clean else head.text,
@@ -253,19 +247,17 @@ def resolve_amendment(slug: str, number: int) -> Page:
         return render_template("amendments/resolve.html", **context)
     form = request.form
     context.update(text=form.get("text", ""), note=form.get("note", ""))
-    try:
-        version = ops.accept(user, found, note=form.get("note", ""), text=form.get("text", ""),
-                             base=parse_number(form.get("base")))
-    except StaleVersion as exc:
-        db.session.rollback()
-        flash(exc.detail, "error")
+    outcome = attempt(lambda: ops.accept(user, found, note=form.get("note", ""),
+                                         text=form.get("text", ""),
+                                         base=parse_number(form.get("base"))))
+    if isinstance(outcome.error, StaleVersion):
+        flash(outcome.detail, "error")
         return render_template("amendments/resolve.html", **context), 409
-    except (Invalid, InvalidState) as exc:
-        db.session.rollback()
-        context["errors"] = exc.errors or {"text": exc.detail}
-        return render_template("amendments/resolve.html", **context), exc.status
-    db.session.commit()
-    flash(f"{found.label} is merged with changes as version {version.number}.", "success")
+    if outcome.refused:
+        context["errors"] = outcome.errors_under("text")
+        return render_template("amendments/resolve.html", **context), outcome.status
+    flash(f"{found.label} is merged with changes as version {outcome.result().number}.",
+          "success")
     return _back(statement, found)
 
 
@@ -275,26 +267,21 @@ def rebase_amendment(slug: str, number: int) -> Page:
     """The proposer brings a pending amendment up to the newest version: in one step when it
     merges cleanly, else by editing the conflicting part."""
     user, statement, found = _load(slug, number)
-    if user.id != found.proposer_id:
-        raise NotAllowed("Only the proposer can bring an amendment up to date.")
+    RULES["rebase"].require_who(user, found)
     head = statement.head
-    merged = ops.merge_onto_head(found, head)
+    merged = merge_onto_head(found, head)
     context = {"statement": statement, "amendment": found, "head": head, "merged": merged,
                "errors": {}, "text": merged.text if merged.clean else head.text}
     if request.method == "GET":
         return render_template("amendments/rebase.html", **context)
     text = request.form.get("text")
-    try:
-        ops.rebase(user, found, text=text)
-    except MergeConflict as exc:
-        db.session.rollback()
-        flash(exc.detail, "error")
+    outcome = attempt(lambda: ops.rebase(user, found, text=text))
+    if isinstance(outcome.error, MergeConflict):
+        flash(outcome.detail, "error")
         return render_template("amendments/rebase.html", **context), 409
-    except (Invalid, InvalidState) as exc:
-        db.session.rollback()
-        context.update(errors=exc.errors or {"text": exc.detail}, text=text or "")
-        return render_template("amendments/rebase.html", **context), exc.status
-    db.session.commit()
+    if outcome.refused:
+        context.update(errors=outcome.errors_under("text"), text=text or "")
+        return render_template("amendments/rebase.html", **context), outcome.status
     flash(f"{found.label} now amends version {head.number}.", "success")
     return _back(statement, found)
 

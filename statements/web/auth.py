@@ -9,9 +9,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ..errors import Duplicate, Invalid, TooManyAttempts
+from ..errors import Invalid, TooManyAttempts
 from ..extensions import db, login_manager
-from ..models import ApiToken
+from ..http.cycle import attempt, keep_writes
+from ..http.identity import signed_in_user
+from ..models import ApiToken, User
 from ..operations.accounts import change_password, create_user, revoke_token, update_profile
 from ..operations.sign_in import sign_in
 from . import bp
@@ -48,13 +50,13 @@ def login() -> Response | tuple[str, int] | str:
             return redirect(next_path or url_for("web.home"))
         return render_template("auth/login.html", next_path=next_path, email="")
     email = request.form.get("email", "")
-    try:
-        user = sign_in(email, request.form.get("password", ""))
-    except TooManyAttempts as exc:
-        db.session.rollback()
+    outcome = attempt(lambda: sign_in(email, request.form.get("password", "")),
+                      (TooManyAttempts,))
+    if outcome.error is not None:
         return render_template("auth/login.html", next_path=next_path, email=email,
-                               error=exc.detail), 429, exc.headers()
-    db.session.commit()  # a failure is counted even though this request fails
+                               error=outcome.detail), 429, outcome.error.headers()
+    keep_writes()  # a failure is counted even though this request fails
+    user = outcome.value
     if user is None:
         return render_template("auth/login.html", next_path=next_path, email=email,
                                error=WRONG), 401
@@ -77,17 +79,18 @@ def register() -> Response | tuple[str, int] | str:
     if request.method == "GET":
         return render_template("auth/register.html", form={}, errors={})
     form = request.form
-    try:
+    def register_user() -> User:
         if form.get("password") != form.get("confirm_password"):
             raise Invalid(errors={"confirm_password": "The two passwords differ."})
-        user = create_user(None, email=form.get("email"), name=form.get("name"),
+        return create_user(None, email=form.get("email"), name=form.get("name"),
                            organisation=form.get("organisation", ""),
-                           password=form.get("password"), via="registration")
-    except (Invalid, Duplicate) as exc:  # both shown on the form, against their fields
-        db.session.rollback()
-        return render_template("auth/register.html", form=form, errors=exc.errors), exc.status
-    db.session.commit()
-    login_user(user)
+                           password=form.get("password"))
+
+    outcome = attempt(register_user)  # a bad field and a taken address both show on the form
+    if outcome.refused:
+        return render_template("auth/register.html", form=form,
+                               errors=outcome.errors), outcome.status
+    login_user(outcome.result())
     flash("Welcome! Your account is ready.", "success")
     return redirect(url_for("web.home"))
 
@@ -105,14 +108,12 @@ def account() -> Response | tuple[str, int] | str:
     if request.method == "GET":
         return render_template("auth/account.html", form=current_user, errors={},
                                tokens=_tokens())
-    try:
-        update_profile(current_user, current_user, name=request.form.get("name"),
-                       organisation=request.form.get("organisation", ""))
-    except Invalid as exc:
-        db.session.rollback()
-        return render_template("auth/account.html", form=request.form, errors=exc.errors,
-                               tokens=_tokens()), 422
-    db.session.commit()
+    user = signed_in_user()
+    outcome = attempt(lambda: update_profile(user, user, name=request.form.get("name"),
+                                             organisation=request.form.get("organisation", "")))
+    if outcome.refused:
+        return render_template("auth/account.html", form=request.form, errors=outcome.errors,
+                               tokens=_tokens()), outcome.status
     flash("Profile saved.", "success")
     return redirect(url_for("web.account"))
 
@@ -120,18 +121,16 @@ def account() -> Response | tuple[str, int] | str:
 @bp.post("/account/password")
 @login_required
 def account_password() -> Response | tuple[str, int]:
-    try:
-        change_password(current_user, current_user,
-                        current=request.form.get("current_password"),
-                        new=request.form.get("new_password"),
-                        confirm=request.form.get("confirm_password"))
-    except Invalid as exc:
-        db.session.rollback()
-        return render_template("auth/account.html", form=current_user, errors=exc.errors,
-                               tokens=_tokens()), 422
-    db.session.commit()
+    user = signed_in_user()
+    outcome = attempt(lambda: change_password(user, user,
+                                              current=request.form.get("current_password"),
+                                              new=request.form.get("new_password"),
+                                              confirm=request.form.get("confirm_password")))
+    if outcome.refused:
+        return render_template("auth/account.html", form=user, errors=outcome.errors,
+                               tokens=_tokens()), outcome.status
     # This session takes the new epoch; every other session and token has ended.
-    login_user(current_user._get_current_object())
+    login_user(user)
     flash("Password changed. Your other sessions and API tokens have been signed out.",
           "success")
     return redirect(url_for("web.account"))
@@ -143,7 +142,6 @@ def account_revoke_token(token_id: int) -> Response:
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:
         abort(404)
-    revoke_token(current_user, token)
-    db.session.commit()
+    revoke_token(signed_in_user(), token)
     flash("Token revoked.", "success")
     return redirect(url_for("web.account"))

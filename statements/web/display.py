@@ -1,4 +1,4 @@
-"""Template helpers: times in a statement's own time zone, permissions, navigation."""
+"""Template helpers: times in a statement's own time zone, the rules, navigation."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import url_for
-from flask_login import current_user
 from markupsafe import Markup
 
-from .. import permissions
-from ..operations import workflow
+from ..http.identity import page_user
+from ..rules import RULES, template_helpers
 from ..text.markdown import render_markdown
 from . import bp
 
@@ -33,11 +32,6 @@ def local_input(value: datetime | None, zone: str = "UTC") -> str:
     return "" if value is None else f"{value.astimezone(ZoneInfo(zone)):%Y-%m-%dT%H:%M}"
 
 
-@bp.app_template_filter("utc_time")
-def utc_time(value: datetime | None) -> str:
-    return "—" if value is None else f"{value:%Y-%m-%d %H:%M} UTC"
-
-
 _HEADING = re.compile(r"<(/?)h([1-6])\b")
 
 
@@ -53,11 +47,11 @@ def markdown_filter(text: str, demote: int = 0) -> Markup:
 
 @bp.app_context_processor
 def _globals() -> dict[str, object]:
-    return {"can": permissions, "workflow": workflow, "nav_links": _nav_links}
+    return {**template_helpers(page_user), "nav_links": _nav_links}
 
 
 def _nav_links() -> list[tuple[str, str]]:
     links = [("Statements", url_for("web.statements"))]
-    if permissions.can_create_statement(current_user if current_user.is_authenticated else None):
+    if RULES["create_statement"].permits(page_user()):
         links.append(("New statement", url_for("web.new_statement")))
     return links

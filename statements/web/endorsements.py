@@ -8,16 +8,17 @@ import json
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from .. import permissions
-from ..errors import Duplicate, Invalid, InvalidState, NotAllowed, NotFound
-from ..extensions import db
-from ..identity import signed_in_user
-from ..lookups import statement_or_404
+from ..errors import InvalidState, NotFound
+from ..http.cycle import attempt
+from ..http.identity import signed_in_user
 from ..models import Statement, User
 from ..operations.endorsements import endorse as endorse_statement
 from ..operations.endorsements import my_endorsement, withdraw_endorsement
-from ..queries import all_endorsements
-from ..record import audit_trail, full_record
+from ..read.lookups import statement_or_404
+from ..read.queries import all_endorsements
+from ..read.record import audit_trail, full_record
+from ..rules import RULES
+from ..rules import is_published as published
 from . import bp
 
 Page = Response | str | tuple[str, int]
@@ -34,22 +35,20 @@ def _render(statement: Statement, user: User, form=None, errors=None, status: in
 def endorse(slug: str) -> Page:
     user = signed_in_user()
     statement = statement_or_404(slug, user)
-    if statement.status not in permissions.PUBLISHED:
-        raise NotFound(f"There is no published statement {slug!r}.")
+    RULES["endorse"].require_who(user, statement)
+    if not published(statement):  # the API's answer too: 409, not open for endorsement
+        RULES["endorse"].require_open(statement)
     if request.method == "GET":
         return _render(statement, user)
     form = request.form
-    try:
-        endorse_statement(
-            user, statement, kind=form.get("kind") or None, name=form.get("name", ""),
-            organisation=form.get("organisation", ""), capacity=form.get("capacity", ""),
-            city=form.get("city", ""), country=form.get("country", ""),
-            public=form.get("public") == "yes", authorised=form.get("authorised") == "yes",
-            sha256=form.get("sha256") or None)
-    except (Invalid, InvalidState, Duplicate) as exc:
-        db.session.rollback()
-        return _render(statement, user, form, exc.errors or {"form": exc.detail}, exc.status)
-    db.session.commit()
+    outcome = attempt(lambda: endorse_statement(
+        user, statement, kind=form.get("kind") or None, name=form.get("name", ""),
+        organisation=form.get("organisation", ""), capacity=form.get("capacity", ""),
+        city=form.get("city", ""), country=form.get("country", ""),
+        public=form.get("public") == "yes", authorised=form.get("authorised") == "yes",
+        sha256=form.get("sha256") or None))
+    if outcome.refused:
+        return _render(statement, user, form, outcome.errors, outcome.status)
     flash("Thank you: your endorsement is recorded.", "success")
     return redirect(url_for("web.endorse", slug=slug))
 
@@ -59,23 +58,20 @@ def endorse(slug: str) -> Page:
 def withdraw(slug: str) -> Response:
     user = signed_in_user()
     statement = statement_or_404(slug, user)
-    try:
-        withdraw_endorsement(user, statement)
-    except (NotFound, InvalidState) as exc:
-        db.session.rollback()
-        flash(exc.detail, "error")
-        return redirect(url_for("web.endorse", slug=slug))
-    db.session.commit()
-    flash("Your endorsement is withdrawn. It stays in the record, off the public list.",
-          "success")
+    RULES["withdraw_endorsement"].require_who(user, statement)
+    outcome = attempt(lambda: withdraw_endorsement(user, statement), (NotFound, InvalidState))
+    if outcome.refused:
+        flash(outcome.detail, "error")
+    else:
+        flash("Your endorsement is withdrawn. It stays in the record, off the public list.",
+              "success")
     return redirect(url_for("web.endorse", slug=slug))
 
 
 def _moderated(slug: str) -> Statement:
     user = signed_in_user()
     statement = statement_or_404(slug, user)
-    if not permissions.is_moderator_of(user, statement):
-        raise NotAllowed("Only this statement's moderators and admins read its full record.")
+    RULES["read_record"].require_who(user, statement)
     return statement
 
 

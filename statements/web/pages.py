@@ -6,8 +6,9 @@ from flask import Response, jsonify, render_template
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..errors import problem_response
 from ..extensions import db
+from ..http.cycle import discard_writes
+from ..http.problems import problem_response
 from . import bp
 
 
@@ -21,7 +22,7 @@ def healthz() -> Response:
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
-        db.session.rollback()
+        discard_writes()
         return problem_response(
             {"type": "urn:statements:problem:unavailable", "title": "Database unavailable",
              "status": 503, "detail": "The database does not answer."},

@@ -12,23 +12,23 @@ from flask import Response, abort, current_app, render_template, request, url_fo
 
 from ..errors import Unavailable
 from ..exports.docx import render_docx
-from ..exports.fonts import FontsMissing
 from ..exports.html import CONTENT_SECURITY_POLICY as EXPORT_HTML_POLICY
 from ..exports.html import render_html
 from ..exports.model import KIND_LABELS, Published
 from ..exports.pdf import render_pdf
 from ..exports.text_formats import render_csv, render_json, render_markdown_export, render_text
-from ..identity import page_user
-from ..lookups import parse_number, statement_or_404
-from ..models import KINDS, Statement
-from ..permissions import PUBLISHED
-from ..queries import (
+from ..fonts import FontsMissing
+from ..http.identity import page_user
+from ..models import Statement
+from ..read.lookups import parse_number, statement_or_404
+from ..read.queries import (
     SignatoryFilter,
     counts_by_kind,
     public_countries,
     public_endorsements,
     publication,
 )
+from ..rules import EndorsementKind, is_published
 from . import bp
 
 PAGE_SIZE = 50
@@ -71,7 +71,7 @@ EXPORTS: dict[str, tuple[str, Callable[[Published], bytes]]] = {
 def _published(slug: str) -> Statement:
     """Public pages exist once a statement is open for endorsement, for everyone alike."""
     statement = statement_or_404(slug, page_user())
-    if statement.status not in PUBLISHED:
+    if not is_published(statement):
         abort(404)
     return statement
 
@@ -85,7 +85,7 @@ def _page_number() -> int:
 def public_statement(slug: str) -> str:
     statement = _published(slug)
     filters = SignatoryFilter(kind=request.args.get("kind", "") if request.args.get("kind")
-                              in KINDS else "",
+                              in set(EndorsementKind) else "",
                               country=request.args.get("country", "").strip()[:100],
                               name=request.args.get("q", "").strip()[:200])
     page = _page_number()

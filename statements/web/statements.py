@@ -11,16 +11,17 @@ from flask_login import login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from .. import permissions
-from ..errors import Invalid, InvalidState, NotAllowed, StaleVersion
+from ..errors import StaleVersion
 from ..extensions import db
-from ..identity import page_user
-from ..lookups import parse_number, statement_or_404, version_or_404
+from ..http.cycle import attempt
+from ..http.identity import page_user
 from ..models import Statement, User, Version, email_key
 from ..operations import statements as ops
 from ..operations.fields import zone_names
-from ..operations.workflow import FROZEN, TEXT_EDITABLE, transition
-from ..queries import visible_statements
+from ..operations.workflow import transition
+from ..read.lookups import parse_number, statement_or_404, version_or_404
+from ..read.queries import visible_statements
+from ..rules import RULES, StatementStatus
 from ..text.diff import diff_html, diff_texts
 from ..text.lines import number_lines
 from ..text.merge import three_way_merge
@@ -37,23 +38,19 @@ def statements() -> str:
 @bp.route("/statements/new", methods=["GET", "POST"])
 @login_required
 def new_statement() -> Page:
-    user = page_user()
-    if not permissions.can_create_statement(user):
-        raise NotAllowed("Only moderators and admins create statements.")
+    user = RULES["create_statement"].require_who(page_user())
     if request.method == "GET":
         return render_template("statements/new.html", form={}, errors={})
     form = request.form
-    try:
-        statement = ops.create_statement(user, title=form.get("title"), text=form.get("text"),
-                                         slug=form.get("slug") or None,
-                                         occasion=form.get("occasion", ""))
-    except (Invalid, InvalidState) as exc:
-        db.session.rollback()
-        return render_template("statements/new.html", form=form, errors=exc.errors), exc.status
-    db.session.commit()
+    outcome = attempt(lambda: ops.create_statement(
+        user, title=form.get("title"), text=form.get("text"), slug=form.get("slug") or None,
+        occasion=form.get("occasion", "")))
+    if outcome.refused:
+        return render_template("statements/new.html", form=form,
+                               errors=outcome.errors), outcome.status
     flash("Statement created as version 1. It is a draft: only signed-in people see it.",
           "success")
-    return redirect(url_for("web.statement", slug=statement.slug))
+    return redirect(url_for("web.statement", slug=outcome.result().slug))
 
 
 @bp.get("/statements/<slug>")
@@ -77,31 +74,35 @@ def version(slug: str, number: int) -> str:
 @bp.route("/statements/<slug>/edit", methods=["GET", "POST"])
 @login_required
 def edit(slug: str) -> Page:
+    """A direct edit. The form carries the version the editor ``started`` from and the
+    ``base`` they last reviewed: a save against an older base is refused and shows what
+    changed meanwhile, and a save that would undo those changes says so and lists them
+    until the editor confirms it. No button ever saves old text over a newer version."""
     user = page_user()
     st = statement_or_404(slug, user)
-    if not permissions.can_edit_text(user, st):
-        raise NotAllowed("Only this statement's moderators and admins edit its text.")
-    if st.status not in TEXT_EDITABLE:
-        raise InvalidState(f"The statement is {st.status}: its text is frozen for good.")
+    RULES["edit_text"].require(user, st)
     head = st.head
     if request.method == "GET":
         return render_template("statements/edit.html", statement=st, text=head.text,
-                               base=head.number, message="", errors={}, stale=None)
+                               base=head.number, started=head.number, message="", errors={},
+                               stale=None, undoing=None)
     form = request.form
-    text, message = form.get("text", ""), form.get("message", "")
-    try:
-        version = ops.create_version(user, st, text=text, base=_int(form.get("base")),
-                                     message=message)
-    except StaleVersion as exc:
-        db.session.rollback()
-        return _stale_page(st, text, message, _int(form.get("base")), exc), 409
-    except Invalid as exc:
-        db.session.rollback()
-        return render_template("statements/edit.html", statement=st, text=text,
-                               base=form.get("base"), message=message, errors=exc.errors,
-                               error=exc.detail, stale=None), 422
-    db.session.commit()
-    flash(f"Saved as version {version.number}.", "success")
+    text, message = form.get("text", "").replace("\r\n", "\n"), form.get("message", "")
+    base, started = _int(form.get("base")), _int(form.get("started"))
+    undone = _undone(st, started, base, text) if form.get("undo") != "yes" else None
+    if undone is not None:
+        return render_template("statements/edit.html", statement=st, text=text, base=base,
+                               started=started, message=message, errors={}, stale=None,
+                               undoing=undone), 409
+    outcome = attempt(lambda: ops.create_version(user, st, text=text, base=base,
+                                                 message=message))
+    if isinstance(outcome.error, StaleVersion):
+        return _stale_page(st, text, message, started or base, outcome.error), 409
+    if outcome.refused:
+        return render_template("statements/edit.html", statement=st, text=text, base=base,
+                               started=started, message=message, errors=outcome.errors,
+                               error=outcome.detail, stale=None, undoing=None), outcome.status
+    flash(f"Saved as version {outcome.result().number}.", "success")
     return redirect(url_for("web.statement", slug=st.slug))
 
 
@@ -109,21 +110,40 @@ def _int(value: object) -> int | None:
     return parse_number(value)
 
 
-def _stale_page(st: Statement, text: str, message: str, base: int | None,
+def _undone(st: Statement, started: int | None, base: int | None, text: str) -> dict | None:
+    """When the editor started before ``base`` (they saw a stale-edit warning) and their text
+    against ``base`` would take back changes made since ``started``: what it would undo."""
+    if started is None or base is None or started >= base or base != st.head_number:
+        return None
+    origin = ops.version_by_number(st, started)
+    head = st.head
+    if origin is None:
+        return None
+    kept = three_way_merge(origin.text, head.text, text)
+    if kept.clean and kept.text == text:
+        return None  # every change made meanwhile is still in the text
+    return {"from": started, "to": head.number,
+            "meanwhile": diff_html(diff_texts(origin.text, head.text)),
+            "saving": diff_html(diff_texts(head.text, text))}
+
+
+def _stale_page(st: Statement, text: str, message: str, started: int | None,
                 exc: StaleVersion) -> str:
     """Nothing typed is lost: the editor's text stays in the form, what changed meanwhile is
     shown, and where the editor's changes merge cleanly onto the newest version, that
-    merged text is offered too."""
+    merged text is offered too. The form now names the newest version as its base, and
+    still the version the editor started from, so saving checks what it would undo."""
     head = st.head
-    base_version = ops.version_by_number(st, base) if base else None
+    origin = ops.version_by_number(st, started) if started else None
     merged = None
-    if base_version is not None:
-        result = three_way_merge(base_version.text, head.text, text.replace("\r\n", "\n"))
+    if origin is not None:
+        result = three_way_merge(origin.text, head.text, text)
         merged = result.text if result.clean and result.text != head.text else None
-    meanwhile = diff_html(diff_texts(base_version.text, head.text)) if base_version else ""
+    meanwhile = diff_html(diff_texts(origin.text, head.text)) if origin else ""
     return render_template("statements/edit.html", statement=st, text=text, base=head.number,
-                           message=message, errors={}, error=exc.detail,
-                           stale={"from": base, "to": head.number, "meanwhile": meanwhile,
+                           started=started, message=message, errors={}, error=exc.detail,
+                           undoing=None,
+                           stale={"from": started, "to": head.number, "meanwhile": meanwhile,
                                   "merged": merged})
 
 
@@ -155,18 +175,16 @@ def compare(slug: str) -> Page:
 def move(slug: str) -> Response:
     user = page_user()
     st = statement_or_404(slug, user)
+    RULES["move"].require_who(user, st)
     to = request.form.get("to", "")
-    if to == "final" and request.form.get("confirm") != "yes":
+    if to == StatementStatus.FINAL and request.form.get("confirm") != "yes":
         flash("Tick the box to confirm: once final, the text can never change again.", "error")
         return redirect(url_for("web.statement", slug=slug))
-    try:
-        transition(user, st, to)
-    except (InvalidState, Invalid) as exc:
-        db.session.rollback()
-        flash(exc.detail, "error")
-        return redirect(url_for("web.statement", slug=slug))
-    db.session.commit()
-    flash(f"The statement is now {to}.", "success")
+    outcome = attempt(lambda: transition(user, st, to))
+    if outcome.refused:
+        flash(outcome.detail, "error")
+    else:
+        flash(f"The statement is now {to}.", "success")
     return redirect(url_for("web.statement", slug=slug))
 
 
@@ -188,29 +206,24 @@ def _local_to_iso(value: str | None, zone: str) -> str | None:
 def settings(slug: str) -> Page:
     user = page_user()
     st = statement_or_404(slug, user)
-    if not permissions.can_edit_details(user, st):
-        raise NotAllowed("Only this statement's moderators and admins change its details.")
+    RULES["edit_details"].require_who(user, st)
     if request.method == "GET":
         return render_template("statements/settings.html", statement=st, form=None, errors={})
     form = request.form
     zone = form.get("time_zone") or st.time_zone
     zone_ok = zone in zone_names()
     fields: dict[str, object] = {"time_zone": zone}
-    if st.status not in FROZEN:
+    # Only the fields the page showed are sent: those whose rule is open now.
+    if RULES["edit_title"].is_open(st):
         fields.update(title=form.get("title", ""), occasion=form.get("occasion", ""))
-    if st.status in {"draft", "amending"}:
-        fields["amending_until"] = _local_to_iso(form.get("amending_until"),
-                                                 zone if zone_ok else "UTC")
-    if st.status != "closed":
-        fields["endorsing_until"] = _local_to_iso(form.get("endorsing_until"),
-                                                  zone if zone_ok else "UTC")
-    try:
-        ops.update_details(user, st, **fields)
-    except (Invalid, InvalidState) as exc:
-        db.session.rollback()
+    for field, action in (("amending_until", "set_amending_deadline"),
+                          ("endorsing_until", "set_endorsing_deadline")):
+        if RULES[action].is_open(st):
+            fields[field] = _local_to_iso(form.get(field), zone if zone_ok else "UTC")
+    outcome = attempt(lambda: ops.update_details(user, st, **fields))
+    if outcome.refused:
         return render_template("statements/settings.html", statement=st, form=form,
-                               errors=exc.errors or {"form": exc.detail}), exc.status
-    db.session.commit()
+                               errors=outcome.errors), outcome.status
     flash("Details saved.", "success")
     return redirect(url_for("web.statement", slug=slug))
 
@@ -220,8 +233,7 @@ def settings(slug: str) -> Page:
 def moderators(slug: str) -> Page:
     user = page_user()
     st = statement_or_404(slug, user)
-    if not permissions.can_assign_moderators(user):
-        raise NotAllowed("Only admins assign moderators.")
+    RULES["add_moderator"].require_who(user, st)
     if request.method == "POST":
         email = request.form.get("email", "")
         found = db.session.execute(select(User).where(User.email_key == email_key(email))
@@ -230,7 +242,6 @@ def moderators(slug: str) -> Page:
             return render_template("statements/moderators.html", statement=st, email=email,
                                    errors={"email": "No account has this e-mail address."}), 422
         ops.add_moderator(user, st, found)
-        db.session.commit()
         flash(f"{found.name} now moderates this statement.", "success")
         return redirect(url_for("web.moderators", slug=slug))
     return render_template("statements/moderators.html", statement=st, email="", errors={})

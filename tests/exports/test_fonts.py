@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from statements.exports import fonts as fonts_module
-from statements.exports.fonts import (
+from statements import fonts as fonts_module
+from statements.fonts import (
     ENV_VAR,
     INSTALL_HINT,
     FontSet,

@@ -13,9 +13,9 @@ from dataclasses import replace
 import pytest
 from pypdf import PdfReader
 
-from statements.exports.fonts import FontsMissing, available_fonts, missing_characters
 from statements.exports.model import Published, Signatory
 from statements.exports.pdf import render_pdf
+from statements.fonts import FontsMissing, available_fonts, missing_characters
 from tests.exports.samples import SIGNATORIES, WHEN, person
 from tests.needs import unavailable
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from . import permissions
-from .models import Amendment, AmendmentComment, Endorsement, Statement, User, Version
-from .operations.amendments import Standing
+from ..models import Amendment, AmendmentComment, Endorsement, Statement, User, Version
+from ..rules import can_see_email
+from ..text.diff import diff_texts, diffs_to_json
 from .queries import statement_counts
-from .text.diff import diff_texts, diffs_to_json
+from .standing import Standing
 
 
 def person(user: User | None) -> dict[str, Any] | None:
@@ -22,7 +22,7 @@ def person(user: User | None) -> dict[str, Any] | None:
 def user_json(user: User, viewer: User | None) -> dict[str, Any]:
     body: dict[str, Any] = {"id": user.id, "name": user.name,
                             "organisation": user.organisation, "role": user.role}
-    if permissions.can_see_email(viewer, user):
+    if can_see_email(viewer, user):
         body["email"] = user.email
     return body
 
@@ -68,7 +68,7 @@ def statement_json(statement: Statement) -> dict[str, Any]:
 def amendment_json(amendment: Amendment, standing: Standing | None = None) -> dict[str, Any]:
     base = amendment.base_version
     decision = None
-    if amendment.status in {"rejected", "merged", "merged_modified"}:
+    if amendment.decided and not amendment.withdrawn:
         decision = {
             "by": person(amendment.decided_by),
             "at": iso(amendment.decided_at),

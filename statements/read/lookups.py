@@ -7,11 +7,11 @@ import re
 
 from sqlalchemy import select
 
-from . import permissions
-from .database import for_update, is_write_transaction
-from .errors import NotFound
-from .extensions import db
-from .models import Statement, User, Version
+from ..database import for_update, is_write_transaction
+from ..errors import NotFound
+from ..extensions import db
+from ..models import Statement, User, Version
+from ..rules import can_view
 
 MAX_NUMBER = 2**31 - 1  # the database's INTEGER: anything larger names nothing that exists
 _NUMBER = re.compile(r"[0-9]{1,10}")
@@ -34,7 +34,7 @@ def statement_or_404(slug: str, viewer: User | None) -> Statement:
     if is_write_transaction():
         query = for_update(query)
     statement = db.session.execute(query).scalar_one_or_none()
-    if statement is None or not permissions.can_view(viewer, statement):
+    if statement is None or not can_view(viewer, statement):
         raise NotFound(f"There is no statement {slug!r}, or it is not published yet.")
     return statement
 

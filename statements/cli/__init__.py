@@ -7,13 +7,14 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from .database import write_transaction
+from ..database import write_transaction
+from ..errors import DomainError
+from ..extensions import db
+from ..models import Endorsement, User, Version, email_key
+from ..operations.accounts import create_user, set_role
+from ..rules import SYSTEM, Role
+from ..text.normalise import sha256_hex
 from .demo import demo_command
-from .errors import DomainError
-from .extensions import db
-from .models import ROLES, Endorsement, User, Version, email_key
-from .operations.accounts import create_user, set_role
-from .text.normalise import sha256_hex
 
 
 def _fail(error: DomainError) -> None:
@@ -35,7 +36,7 @@ def _find_user(email: str) -> User:
 @with_appcontext
 @click.argument("email")
 @click.option("--name", required=True, help="The person's name, as shown to others.")
-@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--role", required=True, type=click.Choice([str(r) for r in Role]))
 @click.option("--organisation", default="", help="Organisation, city or region.")
 @click.option("--password", help="Prompted for (hidden, twice) when not given.")
 def create_user_command(email: str, name: str, role: str, organisation: str,
@@ -45,8 +46,8 @@ def create_user_command(email: str, name: str, role: str, organisation: str,
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         with write_transaction():
-            user = create_user(None, email=email, name=name, organisation=organisation,
-                               password=password, role=role, via="cli")
+            user = create_user(SYSTEM, email=email, name=name, organisation=organisation,
+                               password=password, role=role)
     except DomainError as exc:
         _fail(exc)
     click.echo(user.id)
@@ -55,13 +56,13 @@ def create_user_command(email: str, name: str, role: str, organisation: str,
 @click.command("set-role")
 @with_appcontext
 @click.argument("email")
-@click.argument("role", type=click.Choice(ROLES))
+@click.argument("role", type=click.Choice([str(r) for r in Role]))
 def set_role_command(email: str, role: str) -> None:
     """Change an account's role (recorded in the audit trail)."""
     with write_transaction():
         user = _find_user(email)
         before = user.role
-        set_role(None, user, role, check_permission=False)
+        set_role(SYSTEM, user, role)
     click.echo(f"{user.email}: {before} -> {role}")
 
 

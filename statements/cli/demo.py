@@ -6,11 +6,12 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from .database import write_transaction
-from .extensions import db
-from .models import Statement, User, email_key
-from .operations.accounts import create_user
-from .operations.statements import create_statement
+from ..database import write_transaction
+from ..extensions import db
+from ..models import Statement, User, email_key
+from ..operations.accounts import create_user
+from ..operations.statements import create_statement
+from ..rules import SYSTEM
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105  (printed for the person trying the demo)
 DEMO_ACCOUNTS = [
@@ -65,8 +66,8 @@ def demo_command() -> None:
             exists = db.session.execute(
                 select(User.id).where(User.email_key == email_key(email))).first()
             if not exists:
-                create_user(None, email=email, name=name, organisation=organisation,
-                            password=DEMO_PASSWORD, role=role, via="cli")
+                create_user(SYSTEM, email=email, name=name, organisation=organisation,
+                            password=DEMO_PASSWORD, role=role)
         if db.session.execute(select(Statement.id).where(Statement.slug == SAMPLE_SLUG)
                               ).first() is None:
             moderator = db.session.execute(select(User).where(

@@ -9,11 +9,11 @@ from __future__ import annotations
 from flask import Flask, g, request
 from flask_login import current_user
 
-from .errors import NotSignedIn
-from .extensions import db, login_manager
-from .lookups import parse_number
-from .models import ApiToken, User
-from .operations.accounts import find_token
+from ..errors import NotSignedIn
+from ..extensions import db, login_manager
+from ..models import ApiToken, User
+from ..operations.accounts import find_token
+from ..read.lookups import parse_number
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

@@ -1,4 +1,5 @@
-"""What every request goes through: the body limit, the write lock, security headers."""
+"""What every request goes through: the body limit, the write lock, the one commit,
+security headers."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ..database import begin_write, write_transaction
 from ..errors import TooLarge
 from ..extensions import db
 from ..operations.workflow import any_deadline_due, close_due_deadlines
+from .cycle import finish_transaction
 
 REFUSED_BODY = "statements.refused_body"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -80,6 +82,7 @@ def register_request_hooks(app: Flask) -> None:
     app.before_request(_catch_up_deadlines)
     app.before_request(_take_write_lock)
     app.after_request(_security_headers)
+    app.after_request(finish_transaction)
 
 
 class DrainRefusedBody:

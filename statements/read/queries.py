@@ -7,12 +7,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from . import permissions
-from .exports.model import Published, Signatory
-from .extensions import db
-from .models import (
-    AMENDMENT_STATUSES,
-    KINDS,
+from ..exports.model import Published, Signatory
+from ..extensions import db
+from ..models import (
     Amendment,
     Endorsement,
     Statement,
@@ -20,13 +17,14 @@ from .models import (
     Version,
     VersionAmendment,
 )
-from .models.types import utcnow
-from .text.attribution import Span, attribute
+from ..models.types import utcnow
+from ..rules import PUBLISHED, AmendmentStatus, EndorsementKind
+from ..text.attribution import Span, attribute
 
 
 def statement_counts(statement: Statement) -> dict[str, Any]:
     """`counts` as the contract has it: amendments per status, endorsements not withdrawn."""
-    amendments = {status: 0 for status in AMENDMENT_STATUSES}
+    amendments = {str(status): 0 for status in AmendmentStatus}
     for status, n in db.session.execute(
         select(Amendment.status, func.count()).where(Amendment.statement_id == statement.id)
         .group_by(Amendment.status)
@@ -46,7 +44,7 @@ class SignatoryFilter:
     name: str = ""
 
     def apply(self, query):
-        if self.kind in KINDS:
+        if self.kind in set(EndorsementKind):
             query = query.where(Endorsement.kind == self.kind)
         if self.country:
             query = query.where(func.lower(Endorsement.country) == self.country.lower())
@@ -80,7 +78,7 @@ def all_endorsements(statement: Statement) -> list[Endorsement]:
 
 def counts_by_kind(statement: Statement) -> dict[str, int]:
     """Endorsements not withdrawn, public or not, per kind."""
-    counts = dict.fromkeys(KINDS, 0)
+    counts = dict.fromkeys(map(str, EndorsementKind), 0)
     for kind, n in db.session.execute(
         select(Endorsement.kind, func.count()).where(
             Endorsement.statement_id == statement.id, Endorsement.withdrawn_at.is_(None))
@@ -127,7 +125,7 @@ def attribution(statement: Statement, upto: int) -> list[Span[Origin]]:
 def visible_statements(viewer: User | None) -> list[Statement]:
     query = select(Statement).order_by(Statement.created_at.desc(), Statement.id.desc())
     if viewer is None:
-        query = query.where(Statement.status.in_(permissions.PUBLISHED))
+        query = query.where(Statement.status.in_(PUBLISHED))
     return list(db.session.scalars(query))
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from .extensions import db
-from .models import Amendment, AuditEvent, Statement, Version
+from ..extensions import db
+from ..models import Amendment, AuditEvent, Statement, Version
 from .queries import all_endorsements
 from .serialise import (
     amendment_json,

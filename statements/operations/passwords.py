@@ -11,9 +11,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
-STRONG = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 1}
-# OWASP's minimum for argon2id; the settings may not go below it outside tests.
-FLOOR = {"time_cost": 2, "memory_cost": 19 * 1024}
 MIN_LENGTH = 10
 MAX_LENGTH = 1024
 

@@ -1,0 +1,319 @@
+"""Every rule of the domain, defined once: the phases and statuses, and for each action who
+may take it (its 403 part) and when (its 409 part), with the messages people read.
+
+Operations raise from these rules; the pages and the API ask a rule's ``who`` part before
+they read a body (the contract's order 404 → 403 → 400/422 → 409); templates ask
+``may(action, subject)`` what to show. Nothing else compares a status or an owner.
+tests/test_rules_matrix.py generates its expectations from ``RULES`` and calls the
+operations directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+from typing import TYPE_CHECKING, Any, Union
+
+from .errors import DomainError, InvalidState, NotAllowed, NotFound, NotSignedIn
+
+if TYPE_CHECKING:
+    from .models import Statement, User
+
+
+class StatementStatus(StrEnum):
+    DRAFT = "draft"
+    AMENDING = "amending"
+    REVIEWING = "reviewing"
+    FINAL = "final"
+    ENDORSING = "endorsing"
+    CLOSED = "closed"
+
+
+class AmendmentStatus(StrEnum):
+    PROPOSED = "proposed"
+    WITHDRAWN = "withdrawn"
+    REJECTED = "rejected"
+    MERGED = "merged"
+    MERGED_MODIFIED = "merged_modified"
+
+
+class EndorsementKind(StrEnum):
+    INDIVIDUAL = "individual"
+    ORGANISATION = "organisation"
+    GOVERNMENT = "government"
+
+
+class Role(StrEnum):
+    DELEGATE = "delegate"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+class VersionSource(StrEnum):
+    EDIT = "edit"
+    IMPORT = "import"
+    AMENDMENT = "amendment"
+
+
+def check_in(column: str, values: type[StrEnum]) -> str:
+    """The SQL of a CHECK constraint that keeps ``column`` to the enum's values."""
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+
+
+S = StatementStatus
+ALL_PHASES = frozenset(S)
+MOVES: dict[StatementStatus, tuple[StatementStatus, ...]] = {
+    S.DRAFT: (S.AMENDING,),
+    S.AMENDING: (S.REVIEWING,),
+    S.REVIEWING: (S.AMENDING, S.FINAL),
+    S.FINAL: (S.ENDORSING,),
+    S.ENDORSING: (S.CLOSED,),
+    S.CLOSED: (),
+}
+TEXT_EDITABLE = frozenset({S.DRAFT, S.AMENDING, S.REVIEWING})
+FROZEN = ALL_PHASES - TEXT_EDITABLE
+PUBLISHED = frozenset({S.ENDORSING, S.CLOSED})
+DECIDING = frozenset({S.AMENDING, S.REVIEWING})
+DECIDED = frozenset(AmendmentStatus) - {AmendmentStatus.PROPOSED}
+# What a moderator's button says for each move (the same move reads differently from draft).
+MOVE_LABELS = {S.AMENDING: "Open for amendments", S.REVIEWING: "Close amendments (review)",
+               S.FINAL: "Make final", S.ENDORSING: "Open for endorsement",
+               S.CLOSED: "Close endorsement"}
+
+
+def status_words(status: str) -> str:
+    """A status as a person says it: "merged with changes", not ``merged_modified``."""
+    return {"merged_modified": "merged with changes"}.get(status, status.replace("_", " "))
+
+
+# --- who ----------------------------------------------------------------------------------
+
+def is_admin(user: Actor | None) -> bool:
+    return user is not None and user.role == Role.ADMIN
+
+
+def is_moderator_of(user: User | None, statement: Statement) -> bool:
+    """Admins moderate every statement; anyone else only those they created or were
+    assigned to. A moderator of another statement is just a delegate here."""
+    if user is None:
+        return False
+    return is_admin(user) or any(m.user_id == user.id for m in statement.moderator_links)
+
+
+def can_view(user: User | None, statement: Statement) -> bool:
+    """Signed-in users see every statement, with its versions, diffs and attribution; the
+    public only published ones (anyone else gets a 404, never a 403)."""
+    return user is not None or statement.status in PUBLISHED
+
+
+def is_published(statement: Statement) -> bool:
+    return statement.status in PUBLISHED
+
+
+def can_see_email(viewer: User | None, user: User) -> bool:
+    """E-mail addresses are never public: only the user themself and admins see one."""
+    return viewer is not None and (viewer.id == user.id or is_admin(viewer))
+
+
+class SystemActor:
+    """The operator at the server's shell (CLI commands): may do what an admin may, and is
+    recorded in the audit trail as the system (no user id)."""
+
+    id = None
+    role = Role.ADMIN
+    name = "System"
+
+    def __repr__(self) -> str:
+        return "<SYSTEM>"
+
+
+SYSTEM = SystemActor()
+Actor = Union["User", SystemActor]
+
+
+class Who(Enum):
+    """The role part of a rule; each answers for a signed-in user and the rule's subject."""
+
+    SIGNED_IN = "anyone signed in"
+    CREATOR = "moderators and admins"
+    ADMIN = "admins"
+    MODERATOR = "this statement's moderators and admins"
+    PROPOSER = "the amendment's proposer"
+    NOT_PROPOSER = "anyone but the amendment's proposer"
+    SUPPORTER = "the amendment's supporters"
+    ACCOUNT_HOLDER = "the account's own user and admins"
+
+
+def _statement_of(subject: Any) -> Statement | None:
+    if subject is None:
+        return None
+    return subject.statement if hasattr(subject, "proposer_id") else subject
+
+
+def _who_allows(who: Who, user: User, subject: Any) -> bool:
+    if who is Who.SIGNED_IN:
+        return True
+    if who is Who.CREATOR:
+        return user.role in {Role.MODERATOR, Role.ADMIN}
+    if who is Who.ADMIN:
+        return is_admin(user)
+    if who is Who.MODERATOR:
+        statement = _statement_of(subject)
+        return statement is not None and is_moderator_of(user, statement)
+    if who is Who.PROPOSER:
+        return bool(subject.proposer_id == user.id)
+    if who is Who.NOT_PROPOSER:
+        return bool(subject.proposer_id != user.id)
+    if who is Who.ACCOUNT_HOLDER:
+        owner = getattr(subject, "user_id", None) or subject.id
+        return bool(owner == user.id) or is_admin(user)
+    return any(link.user_id == user.id for link in subject.supporter_links)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """May ``user`` take this action on ``subject`` (a statement, an amendment or nothing)
+    now? ``who`` and ``forbidden`` are the 403 part (``refusal`` names another error where
+    the contract says so); ``phases`` and ``closed`` the 409 part, judged on the statement's
+    status; ``undecided`` adds that the amendment must still be open."""
+
+    action: str
+    who: Who
+    forbidden: str
+    phases: frozenset[StatementStatus] = ALL_PHASES
+    closed: str = "The statement is {status}: this is not possible now."
+    undecided: bool = False
+    refusal: type[DomainError] = NotAllowed
+
+    def permits(self, user: User | None, subject: Any = None) -> bool:
+        """The role part alone."""
+        return user is not None and _who_allows(self.who, user, subject)
+
+    def refusal_now(self, subject: Any = None) -> str | None:
+        """The phase part alone: None when the subject's state allows the action, else why
+        not, in words."""
+        statement = _statement_of(subject)
+        if statement is not None and statement.status not in self.phases:
+            return self.closed.format(status=statement.status)
+        if self.undecided and subject.status in DECIDED:
+            return f"{subject.label} is {status_words(subject.status)}: it has been decided."
+        return None
+
+    def is_open(self, subject: Any = None) -> bool:
+        return self.refusal_now(subject) is None
+
+    def allows(self, user: User | None, subject: Any = None) -> bool:
+        return self.permits(user, subject) and self.is_open(subject)
+
+    def require_who(self, user: User | None, subject: Any = None) -> User:
+        """401 for nobody, then 403 (or the rule's own refusal); the user, for typing."""
+        if user is None:
+            raise NotSignedIn("Sign in first.")
+        if not _who_allows(self.who, user, subject):
+            raise self.refusal(self.forbidden.format(label=getattr(subject, "label", "")))
+        return user
+
+    def require_open(self, subject: Any = None) -> None:
+        """409 when the subject's state forbids the action now."""
+        refusal = self.refusal_now(subject)
+        if refusal is not None:
+            raise InvalidState(refusal)
+
+    def require(self, user: User | None, subject: Any = None) -> User:
+        self.require_who(user, subject)
+        self.require_open(subject)
+        return user  # type: ignore[return-value]  # require_who refused None
+
+
+_MODERATE = "Only this statement's moderators and admins {}."
+_DECIDING = ("The statement is {status}: amendments are decided only while it is amending "
+             "or reviewing.")
+
+RULES: dict[str, Rule] = {rule.action: rule for rule in (
+    Rule("create_statement", Who.CREATOR, "Only moderators and admins create statements."),
+    Rule("edit_text", Who.MODERATOR, _MODERATE.format("edit its text"), TEXT_EDITABLE,
+         "The statement is {status}: its text is frozen for good."),
+    Rule("edit_details", Who.MODERATOR, _MODERATE.format("change its details")),
+    Rule("edit_title", Who.MODERATOR, _MODERATE.format("change its details"), TEXT_EDITABLE,
+         "The statement is {status}: its title and occasion are frozen."),
+    Rule("set_amending_deadline", Who.MODERATOR, _MODERATE.format("change its details"),
+         frozenset({S.DRAFT, S.AMENDING}),
+         "Amending is over: its deadline can no longer be moved."),
+    Rule("set_endorsing_deadline", Who.MODERATOR, _MODERATE.format("change its details"),
+         ALL_PHASES - {S.CLOSED}, "Endorsing is over: its deadline can no longer be moved."),
+    Rule("move", Who.MODERATOR, _MODERATE.format("move its workflow"),
+         frozenset(s for s, to in MOVES.items() if to),
+         "A {status} statement cannot move any more."),
+    Rule("add_moderator", Who.ADMIN, "Only admins assign moderators."),
+    Rule("propose", Who.SIGNED_IN, "Sign in to propose amendments.", frozenset({S.AMENDING}),
+         "The statement is {status}: amendments are taken only while it is open for "
+         "amendments."),
+    Rule("support", Who.NOT_PROPOSER, "You proposed this amendment: support comes from others.",
+         DECIDING, _DECIDING, undecided=True),
+    Rule("unsupport", Who.SUPPORTER, "You do not support {label}.", DECIDING, _DECIDING,
+         undecided=True, refusal=NotFound),
+    Rule("comment", Who.SIGNED_IN, "Sign in to comment.", ALL_PHASES - {S.CLOSED},
+         "The statement is closed: its record is complete."),
+    Rule("withdraw", Who.PROPOSER, "Only the proposer can withdraw an amendment.", DECIDING,
+         _DECIDING, undecided=True),
+    Rule("rebase", Who.PROPOSER, "Only the proposer can bring an amendment up to date.",
+         DECIDING, _DECIDING, undecided=True),
+    Rule("accept", Who.MODERATOR, _MODERATE.format("decide amendments"), DECIDING, _DECIDING,
+         undecided=True),
+    Rule("accept_with_changes", Who.MODERATOR, _MODERATE.format("decide amendments"),
+         DECIDING, _DECIDING, undecided=True),
+    Rule("reject", Who.MODERATOR, _MODERATE.format("decide amendments"), DECIDING, _DECIDING,
+         undecided=True),
+    Rule("merge_all_clean", Who.MODERATOR, _MODERATE.format("decide amendments"), DECIDING,
+         _DECIDING),
+    Rule("endorse", Who.SIGNED_IN, "Sign in to endorse.", frozenset({S.ENDORSING}),
+         "The statement is {status}: endorsements are taken only while it is open for "
+         "endorsement."),
+    Rule("withdraw_endorsement", Who.SIGNED_IN, "Sign in to withdraw your endorsement.",
+         frozenset({S.ENDORSING}),
+         "The statement is {status}: endorsements can no longer be withdrawn."),
+    Rule("read_record", Who.MODERATOR, _MODERATE.format("read its full record")),
+    Rule("list_all_endorsements", Who.MODERATOR, _MODERATE.format("see every endorsement")),
+    Rule("manage_users", Who.ADMIN, "Only admins create accounts for others and change roles."),
+    Rule("edit_account", Who.ACCOUNT_HOLDER, "You can only change your own account."),
+)}
+
+
+def rule(action: str) -> Rule:
+    return RULES[action]
+
+
+def move_refusal(statement: Statement, to: StatementStatus, undecided: int) -> str | None:
+    """Why ``statement`` cannot move to ``to`` now, or None. ``undecided`` is how many of its
+    amendments are still open (a statement with any cannot become final)."""
+    status = S(statement.status)
+    if to not in MOVES[status]:
+        moves = MOVES[status]
+        where = (f"From {status} it can move to: {', '.join(moves)}." if moves
+                 else f"A {status} statement cannot move any more.")
+        return f"Cannot move from {status} to {to}. {where}"
+    if to == S.FINAL and undecided:
+        return (f"{undecided} amendment(s) are still undecided: accept, reject or have them "
+                "withdrawn before the text becomes final.")
+    return None
+
+
+def moves(statement: Statement) -> list[tuple[str, str, bool]]:
+    """The moves a statement can make now: the status, the words on its button, and whether
+    it is irreversible (the text becomes final for good)."""
+    status = S(statement.status)
+    return [(str(to), "Reopen for amendments" if to == S.AMENDING and status != S.DRAFT
+             else MOVE_LABELS[to], to == S.FINAL) for to in MOVES[status]]
+
+
+def template_helpers(current: Callable[[], User | None]) -> dict[str, object]:
+    """What templates may ask, for the signed-in user ``current()``."""
+    def may(action: str, subject: Any = None) -> bool:
+        return RULES[action].allows(current(), subject)
+
+    def open_for(action: str, subject: Any = None) -> bool:
+        return RULES[action].is_open(subject)
+
+    return {"may": may, "open_for": open_for, "moves": moves, "published": is_published,
+            "status_words": status_words}
