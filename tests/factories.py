@@ -135,3 +135,38 @@ def make_statement(app: Flask, moderator: User | None = None, *, status: str = "
                 actor = db.session.get(User, moderator.id)
                 transition(actor, statement_or_404(slug, actor), step)
     return slug
+
+
+def make_amendment(app: Flask, slug: str, proposer: User, *, text: str | None = None,
+                   rationale: str = "Clearer wording.") -> int:
+    """Propose an amendment through the real operation (the statement must be amending).
+    Without ``text``, it appends a sentence to the head. Returns its number."""
+    from statements.models import Statement
+    from statements.operations.amendments import propose
+
+    with app.app_context():
+        with write_transaction():
+            statement = db.session.execute(
+                db.select(Statement).where(Statement.slug == slug)).scalar_one()
+            head = statement.head
+            amendment = propose(db.session.get(User, proposer.id), statement, base=head.number,
+                                text=text if text is not None else head.text + "\nAnd more.\n",
+                                rationale=rationale)
+            return amendment.number
+
+
+def make_endorsement(app: Flask, slug: str, user: User, *, kind: str = "individual",
+                     **fields: Any) -> int:
+    """Endorse through the real operation (the statement must be endorsing). Returns its id."""
+    from statements.models import Statement
+    from statements.operations.endorsements import endorse
+
+    fields.setdefault("authorised", kind != "individual")
+    if kind != "individual":
+        fields.setdefault("organisation", "City of Paris")
+    with app.app_context():
+        with write_transaction():
+            statement = db.session.execute(
+                db.select(Statement).where(Statement.slug == slug)).scalar_one()
+            endorsement = endorse(db.session.get(User, user.id), statement, kind=kind, **fields)
+            return endorsement.id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -68,8 +69,11 @@ def test_body_over_the_limit_is_413_before_it_is_read(client: FlaskClient) -> No
     assert response.status_code == 413
     assert response.mimetype == "application/problem+json"
     assert response.headers["Connection"] == "close"
-    # Only our drain after the answer may have touched the stream, never the app before it.
     assert response.get_json()["status"] == 413
+    assert consumed == []  # the answer was made without reading the body
+    response.close()
+    # Then only our drain touched the stream: one read of its chunk size, which found it empty.
+    assert consumed == [(65536,)]
 
 
 def test_body_at_the_limit_is_not_413(client: FlaskClient) -> None:
@@ -98,11 +102,8 @@ def test_problem_json_for_malformed_json(app: Flask) -> None:
 
     with app.test_request_context("/api/v1/x", method="POST", data="{nope",
                                   content_type="application/json"):
-        try:
+        with pytest.raises(BadRequest) as refused:
             json_body()
-        except BadRequest as exc:
-            assert exc.status == 400
-        else:
-            raise AssertionError("malformed JSON was accepted")
+        assert refused.value.status == 400
     with app.test_request_context("/api/v1/x", method="POST", data=json.dumps({"a": 1})):
         assert json_body() == {"a": 1}

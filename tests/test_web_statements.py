@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
+from html import unescape
 
 from flask import Flask
 from sqlalchemy import select
 
+from statements.database import write_transaction
 from statements.extensions import db
-from statements.models import Statement, Version
+from statements.models import Statement, User, Version
+from statements.operations.statements import add_moderator
+from statements.rules import SYSTEM
 from tests.factories import SAMPLE_TEXT, api_as, form_post, make_statement, make_user, signed_in
 
 
@@ -179,3 +184,59 @@ def test_hostile_markdown_never_reaches_the_page(app: Flask) -> None:
     rendered = html.split('class="rendered">', 1)[1].split("</div>", 1)[0]
     assert "<script" not in rendered and "onerror" not in rendered
     assert "javascript:" not in rendered and "data:text" not in rendered
+
+
+def _main_form(html: str) -> dict[str, str]:
+    """The fields the edit page's main form ("Save as a new version") would send."""
+    start = html.index('<form method="post" action="/statements/', html.index('class="stack card'
+                                                                              ' wide"') - 200)
+    form = html[start:html.index("</form>", start)]
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+    fields["text"] = unescape(re.search(r"<textarea[^>]*>\n?(.*?)</textarea>", form, re.S)[1])
+    fields.pop("csrf_token", None)
+    return fields
+
+
+def test_the_main_button_after_a_stale_edit_never_reverts_another_moderator(app: Flask) -> None:
+    """Two tabs: B saves, A saves (refused: stale), A presses the form's main button as it
+    stands. B's change survives; A is shown what saving would undo, and only an explicit
+    confirmation saves A's text over it."""
+    moderator_a, moderator_b = make_user(app, "moderator"), make_user(app, "moderator")
+    slug = make_statement(app, moderator_a)
+    with app.app_context(), write_transaction():
+        statement = db.session.execute(select(Statement).where(Statement.slug == slug)
+                                       ).scalar_one()
+        add_moderator(SYSTEM, statement, db.session.get(User, moderator_b.id))
+    tab_a, tab_b = signed_in(app, moderator_a), signed_in(app, moderator_b)
+    assert tab_a.get(f"/statements/{slug}/edit").status_code == 200
+    b_text = SAMPLE_TEXT.replace("Paris", "Paris, France")
+    assert form_post(tab_b, f"/statements/{slug}/edit",
+                     {"text": b_text, "base": "1", "started": "1"}).status_code == 302
+    a_text = SAMPLE_TEXT.replace("protect and restore", "protect")
+    stale = form_post(tab_a, f"/statements/{slug}/edit",
+                      {"text": a_text, "base": "1", "started": "1", "message": "Shorter"})
+    assert stale.status_code == 409
+    again = _main_form(stale.get_data(as_text=True))
+    assert again["text"] == a_text and again["base"] == "2" and again["started"] == "1"
+    # A's text lacks B's "France": the main button must not silently take it back.
+    warned = form_post(tab_a, f"/statements/{slug}/edit", again, token_from=f"/statements/{slug}")
+    assert warned.status_code == 409
+    page = warned.get_data(as_text=True)
+    assert "Saving this would undo changes made since version 1" in page
+    assert '<ins class="diff-ins">France,</ins>' in page or "France" in page
+    with app.app_context():
+        assert db.session.scalars(select(Version.number)).all() == [1, 2]
+    # Bringing B's change in saves without a warning …
+    kept = form_post(tab_a, f"/statements/{slug}/edit",
+                     {**again, "text": a_text.replace("Paris", "Paris, France")},
+                     token_from=f"/statements/{slug}")
+    assert kept.status_code == 302
+    # … and a deliberate undo needs the box ticked.
+    confirm = _main_form(form_post(tab_a, f"/statements/{slug}/edit",
+                                   {"text": SAMPLE_TEXT, "base": "3", "started": "2"},
+                                   token_from=f"/statements/{slug}").get_data(as_text=True))
+    assert form_post(tab_a, f"/statements/{slug}/edit", {**confirm, "undo": "yes"},
+                     token_from=f"/statements/{slug}").status_code == 302
+    with app.app_context():
+        texts = db.session.scalars(select(Version.text).order_by(Version.number)).all()
+    assert texts == [SAMPLE_TEXT, b_text, a_text.replace("Paris", "Paris, France"), SAMPLE_TEXT]

@@ -124,7 +124,8 @@ def _undone(st: Statement, started: int | None, base: int | None, text: str) -> 
         return None  # every change made meanwhile is still in the text
     return {"from": started, "to": head.number,
             "meanwhile": diff_html(diff_texts(origin.text, head.text)),
-            "saving": diff_html(diff_texts(head.text, text))}
+            "saving": diff_html(diff_texts(head.text, text)),
+            "merged": kept.text if kept.clean and kept.text != head.text else None}
 
 
 def _stale_page(st: Statement, text: str, message: str, started: int | None,

@@ -65,3 +65,43 @@ def test_compare_two_versions(no_js_page, live_app) -> None:
     inserted = page.locator(".tracked ins.diff-ins").all_inner_texts()
     assert any("A third paragraph." in text for text in inserted)
     assert page.locator(".tracked del.diff-del").count() == 0
+
+
+def test_two_moderators_the_main_button_never_reverts_the_other(browser, live_server,
+                                                                  live_app, tmp_path) -> None:
+    """Two moderators, each in a tab: B saves, A saves and is refused (stale), A presses the
+    form's main button as it stands. B's change survives; A is shown what would be undone."""
+    first, second = make_user(live_app, "moderator"), make_user(live_app, "moderator")
+    slug = make_statement(live_app, first)
+    api_as(live_app, make_user(live_app, "admin")).post(f"/statements/{slug}/moderators",
+                                                        {"user_id": second.id})
+    tabs = []
+    for user in (first, second):
+        context = browser.new_context(base_url=live_server.url)
+        tab = context.new_page()
+        tab.set_default_timeout(10_000)
+        sign_in(tab, user.email)
+        tab.goto(f"/statements/{slug}/edit")
+        tabs.append((context, tab))
+    (context_a, tab_a), (context_b, tab_b) = tabs
+    try:
+        tab_b.get_by_label("Text (Markdown)").fill(SAMPLE_TEXT.replace("Paris", "Paris, France"))
+        tab_b.get_by_role("button", name="Save as a new version").click()
+        assert tab_b.get_by_text("Saved as version 2.").is_visible()
+        tab_a.get_by_label("Text (Markdown)").fill(SAMPLE_TEXT.replace("two years", "year"))
+        tab_a.get_by_role("button", name="Save as a new version").click()
+        assert "version 2 has been saved since" in tab_a.get_by_role("alert").inner_text()
+        tab_a.get_by_role("button", name="Save as a new version").click()
+        assert tab_a.get_by_role("heading", name="Saving this would undo changes made since "
+                                                 "version 1").is_visible()
+        tab_a.screenshot(path=str(tmp_path / "stale-undo-warning.png"), full_page=True)
+        head = api_as(live_app, first).get(f"/statements/{slug}").get_json()["head"]
+        assert head["number"] == 2 and "Paris, France" in head["text"]
+        tab_a.get_by_role("button", name="Keep their changes: save mine combined with "
+                                         "version 2").click()
+        assert tab_a.get_by_text("Saved as version 3.").is_visible()
+        head = api_as(live_app, first).get(f"/statements/{slug}").get_json()["head"]
+        assert "Paris, France" in head["text"] and "every year" in head["text"]
+    finally:
+        context_a.close()
+        context_b.close()
