@@ -25,3 +25,11 @@ def test_readme_opens_with_exactly_two_commands() -> None:
 def test_ci_runs_exactly_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     assert f"bash -c '{_commands()[1]}'" in ci
+
+
+def test_every_command_works_from_the_repository_root_after_the_two() -> None:
+    """Nothing in the README relies on an activated venv: flask, gunicorn, python and
+    pytest are always called from .venv/bin."""
+    readme = (ROOT / "README.md").read_text()
+    bare = re.findall(r"(?<![/\w.-])(flask|gunicorn|pytest|ruff|mypy) (?:--|[a-z])", readme)
+    assert bare == []
