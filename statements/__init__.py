@@ -63,10 +63,13 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     register_commands(app)
 
+    # Flask's way to add WSGI middleware is to replace the app's ``wsgi_app`` method, which
+    # mypy refuses as monkey-patching (python/mypy#2427): hence method-assign, here only.
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
-    app.wsgi_app = DrainRefusedBody(app.wsgi_app)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
+    app.wsgi_app = DrainRefusedBody(app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 

@@ -35,7 +35,8 @@ class DomainError(Exception):
     @property
     def errors(self) -> dict[str, str]:
         """Messages per form field, where the error is about particular fields."""
-        return self.extra.get("errors", {})
+        errors: dict[str, str] = self.extra.get("errors", {})
+        return errors
 
 
 class BadRequest(DomainError):

@@ -1,5 +1,7 @@
 """The Flask extensions, created unbound; ``create_app`` binds them."""
 
+from typing import TYPE_CHECKING
+
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -23,6 +25,18 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The models' base class. At run time it is ``db.Model``, which Flask-SQLAlchemy builds
+# from ``Base``; a type checker cannot take a class made at run time as a base, so it is
+# told what that class is: Flask-SQLAlchemy's model mixin over the declarative ``Base``.
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FlaskModel
+
+    class Model(_FlaskModel, Base):
+        __abstract__ = True
+else:
+    Model = db.Model
+
 login_manager = LoginManager()
 migrate = Migrate()
 csrf = CSRFProtect()

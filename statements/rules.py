@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum, StrEnum
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, TypeVar, Union
 
 from .errors import DomainError, InvalidState, NotAllowed, NotFound, NotSignedIn
 
@@ -93,7 +93,7 @@ def is_admin(user: Actor | None) -> bool:
     return user is not None and user.role == Role.ADMIN
 
 
-def is_moderator_of(user: User | None, statement: Statement) -> bool:
+def is_moderator_of(user: Actor | None, statement: Statement) -> bool:
     """Admins moderate every statement; anyone else only those they created or were
     assigned to. A moderator of another statement is just a delegate here."""
     if user is None:
@@ -130,6 +130,8 @@ class SystemActor:
 
 SYSTEM = SystemActor()
 Actor = Union["User", SystemActor]
+# Whoever a rule was asked about, handed back as what it was: a user, or the system.
+AnActor = TypeVar("AnActor", bound=Actor)
 
 
 class Who(Enum):
@@ -148,10 +150,12 @@ class Who(Enum):
 def _statement_of(subject: Any) -> Statement | None:
     if subject is None:
         return None
-    return subject.statement if hasattr(subject, "proposer_id") else subject
+    statement: Statement | None = (subject.statement if hasattr(subject, "proposer_id")
+                                   else subject)
+    return statement
 
 
-def _who_allows(who: Who, user: User, subject: Any) -> bool:
+def _who_allows(who: Who, user: Actor, subject: Any) -> bool:
     if who is Who.SIGNED_IN:
         return True
     if who is Who.CREATOR:
@@ -206,7 +210,7 @@ class Rule:
     def allows(self, user: User | None, subject: Any = None) -> bool:
         return self.permits(user, subject) and self.is_open(subject)
 
-    def require_who(self, user: User | None, subject: Any = None) -> User:
+    def require_who(self, user: AnActor | None, subject: Any = None) -> AnActor:
         """401 for nobody, then 403 (or the rule's own refusal); the user, for typing."""
         if user is None:
             raise NotSignedIn("Sign in first.")
@@ -221,9 +225,9 @@ class Rule:
             raise InvalidState(refusal)
 
     def require(self, user: User | None, subject: Any = None) -> User:
-        self.require_who(user, subject)
+        checked = self.require_who(user, subject)  # refuses None
         self.require_open(subject)
-        return user  # type: ignore[return-value]  # require_who refused None
+        return checked
 
 
 _MODERATE = "Only this statement's moderators and admins {}."

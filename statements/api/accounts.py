@@ -25,6 +25,7 @@ def create_token() -> tuple[Response, int]:
               if not isinstance(v, str) or not v}
     if errors:
         raise Invalid(errors=errors)
+    assert isinstance(email, str) and isinstance(password, str)  # refused above otherwise
     user = sign_in(email, password)
     if user is None:
         keep_writes()  # the failure counts even though this request fails

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, jsonify, request
+from sqlalchemy import select
 
 from ..errors import Invalid
 from ..extensions import db
@@ -36,7 +39,7 @@ def _load_amendment(slug: str, number: str,
     return actor, statement, amendment
 
 
-def _with_standing(amendment: Amendment) -> dict:
+def _with_standing(amendment: Amendment) -> dict[str, Any]:
     return amendment_json(amendment, standing(amendment))
 
 
@@ -57,7 +60,7 @@ def list_amendments(slug: str) -> Response:
     if status is not None and status not in set(AmendmentStatus):
         raise Invalid(errors={"status": "Status must be one of: "
                                         + ", ".join(AmendmentStatus) + "."})
-    query = db.select(Amendment).where(Amendment.statement_id == statement.id)
+    query = select(Amendment).where(Amendment.statement_id == statement.id)
     if status:
         query = query.where(Amendment.status == status)
     items = db.session.scalars(query.order_by(Amendment.number))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, jsonify, request
 from sqlalchemy import select
 
@@ -22,7 +24,7 @@ from .body import json_body
 PATCHABLE = ("title", "occasion", "amending_until", "endorsing_until", "time_zone")
 
 
-def _created(body: dict, location: str) -> tuple[Response, int, dict[str, str]]:
+def _created(body: dict[str, Any], location: str) -> tuple[Response, int, dict[str, str]]:
     return jsonify(body), 201, {"Location": location}
 
 

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 
 from docx import Document
 from docx.document import Document as DocumentObject
-from docx.enum.text import WD_BREAK
+from docx.enum.text import WD_BREAK, WD_PARAGRAPH_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -88,7 +88,7 @@ class BodyWriter:
         elif tag == "pre":
             self.paragraph([Run(literal_lines(node.text()))], "macro")
         elif tag == "hr":
-            self.document.add_paragraph("* * *").alignment = 1  # centred
+            self.document.add_paragraph("* * *").alignment = WD_PARAGRAPH_ALIGNMENT.CENTER
         elif tag == "table":
             self.table(node)
         else:  # div (the footnotes), li outside a list
@@ -140,6 +140,7 @@ def style_run(run: WordRun, source: Run) -> None:
 
 def add_link(paragraph: Paragraph, source: Run) -> None:
     """A real, clickable hyperlink (python-docx has no call for one): w:hyperlink around a run."""
+    assert source.link is not None, "add_link() of a run without a link"
     part = paragraph.part
     relationship = part.relate_to(source.link, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
     link = OxmlElement("w:hyperlink")
@@ -173,7 +174,7 @@ def signatory_table(document: DocumentObject, people: list[Signatory]) -> Table:
     Rows are copies of one model row with their five texts set: python-docx's add_row and
     cells take ~1 ms a row, which is 2 s for 2,000 signatories; a copy takes a few µs.
     """
-    table = document.add_table(rows=2, cols=len(COLUMNS), style="Table Grid")
+    table: Table = document.add_table(rows=2, cols=len(COLUMNS), style="Table Grid")
     header, model = table.rows
     header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
     for cell, title in zip(header.cells, COLUMNS, strict=True):

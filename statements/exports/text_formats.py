@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .model import Published, Signatory
@@ -30,7 +31,7 @@ def _details(s: Signatory) -> list[str]:
     return [part for part in (s.capacity, s.organisation, s.city, s.country) if part]
 
 
-def signatory_line(s: Signatory, escape=lambda v: v) -> str:
+def signatory_line(s: Signatory, escape: Callable[[str], str] = lambda v: v) -> str:
     details = ", ".join(escape(part) for part in _details(s))
     return escape(s.name) + (f" — {details}" if details else "")
 

@@ -3,7 +3,7 @@ security headers."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from flask import Flask, Response, current_app, request
@@ -91,7 +91,8 @@ class DrainRefusedBody:
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self.app = app
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]):
+    def __call__(self, environ: dict[str, Any],
+                 start_response: Callable[..., Any]) -> Iterable[bytes]:
         result = self.app(environ, start_response)
         if not environ.get(REFUSED_BODY):
             return result
@@ -103,7 +104,7 @@ class _DrainAfter:
         self.result = result
         self.environ = environ
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[bytes]:
         return iter(self.result)
 
     def close(self) -> None:

@@ -65,7 +65,8 @@ def api_token() -> ApiToken | None:
         if request.headers.get("Authorization") and token is None:
             raise NotSignedIn("Use 'Authorization: Bearer <token>'.")
         g.api_token = row
-    return g.api_token
+    carried: ApiToken | None = g.api_token
+    return carried
 
 
 def api_user() -> User | None:

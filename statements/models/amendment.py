@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..rules import DECIDED, AmendmentStatus, check_in
 from .statement import Statement, Version
 from .types import UTCDateTime, utcnow
@@ -27,7 +27,7 @@ STATUS_COLUMNS = (
 )
 
 
-class Amendment(db.Model):
+class Amendment(Model):
     __tablename__ = "amendments"
     __table_args__ = (
         UniqueConstraint("statement_id", "number", name="uq_amendments_statement_id_number"),
@@ -95,7 +95,7 @@ class Amendment(db.Model):
         return [link.user for link in self.supporter_links]
 
 
-class AmendmentSupporter(db.Model):
+class AmendmentSupporter(Model):
     __tablename__ = "amendment_supporters"
 
     amendment_id: Mapped[int] = mapped_column(ForeignKey("amendments.id", ondelete="RESTRICT"),
@@ -107,7 +107,7 @@ class AmendmentSupporter(db.Model):
     user: Mapped[User] = relationship(User, lazy="joined")
 
 
-class AmendmentComment(db.Model):
+class AmendmentComment(Model):
     __tablename__ = "amendment_comments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -122,7 +122,7 @@ class AmendmentComment(db.Model):
     audit_type = "comment"
 
 
-class AmendmentRevision(db.Model):
+class AmendmentRevision(Model):
     """An earlier form of an amendment, kept when its proposer brought it up to date."""
 
     __tablename__ = "amendment_revisions"
@@ -139,7 +139,7 @@ class AmendmentRevision(db.Model):
     base_version: Mapped[Version] = relationship(Version, lazy="joined")
 
 
-class VersionAmendment(db.Model):
+class VersionAmendment(Model):
     """Which amendment(s) a version merged."""
 
     __tablename__ = "version_amendments"

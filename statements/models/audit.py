@@ -7,16 +7,19 @@ triggers (see the migration) refuse them from any other client too.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, utcnow
 
+if TYPE_CHECKING:
+    from .user import User
 
-class AuditEvent(db.Model):
+
+class AuditEvent(Model):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -34,7 +37,7 @@ class AuditEvent(db.Model):
     after: Mapped[str | None] = mapped_column(String(255))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
-    actor = db.relationship("User", lazy="joined")
+    actor: Mapped[User | None] = relationship("User", lazy="joined")
 
 
 @event.listens_for(AuditEvent, "before_update")

@@ -7,14 +7,14 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..rules import EndorsementKind, check_in
 from .statement import Statement, Version
 from .types import UTCDateTime, utcnow
 from .user import User
 
 
-class Endorsement(db.Model):
+class Endorsement(Model):
     __tablename__ = "endorsements"
     __table_args__ = (
         # One per person per statement, refused by the database itself; withdrawing and

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     CheckConstraint,
@@ -12,16 +13,20 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model, db
 from ..rules import StatementStatus, VersionSource, check_in
 from .types import UTCDateTime, utcnow
 from .user import User
 
+if TYPE_CHECKING:
+    from .amendment import VersionAmendment
 
-class Statement(db.Model):
+
+class Statement(Model):
     __tablename__ = "statements"
     __table_args__ = (
         CheckConstraint(check_in("status", StatementStatus), name="status"),
@@ -57,15 +62,15 @@ class Statement(db.Model):
     @property
     def head(self) -> Version:
         return db.session.execute(
-            db.select(Version).where(Version.statement_id == self.id,
-                                     Version.number == self.head_number)
+            select(Version).where(Version.statement_id == self.id,
+                                  Version.number == self.head_number)
         ).scalar_one()
 
     def __repr__(self) -> str:
         return f"<Statement {self.slug} {self.status}>"
 
 
-class StatementModerator(db.Model):
+class StatementModerator(Model):
     __tablename__ = "statement_moderators"
 
     statement_id: Mapped[int] = mapped_column(
@@ -79,7 +84,7 @@ class StatementModerator(db.Model):
     user: Mapped[User] = relationship(User, foreign_keys=[user_id], lazy="joined")
 
 
-class Version(db.Model):
+class Version(Model):
     """One immutable state of a statement's text."""
 
     __tablename__ = "versions"
@@ -105,7 +110,8 @@ class Version(db.Model):
 
     audit_type = "version"
 
-    merged_links = relationship("VersionAmendment", lazy="selectin", viewonly=True)
+    merged_links: Mapped[list[VersionAmendment]] = relationship(
+        "VersionAmendment", lazy="selectin", viewonly=True)
 
     def __repr__(self) -> str:
         return f"<Version {self.statement_id}#{self.number}>"

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime
 
 
-class SignInThrottle(db.Model):
+class SignInThrottle(Model):
     """One row per case-folded e-mail address ever tried (known or not).
 
     It exists so that concurrent attempts on one address can lock it (``FOR UPDATE``)
@@ -23,7 +23,7 @@ class SignInThrottle(db.Model):
     email_key: Mapped[str] = mapped_column(String(254), primary_key=True)
 
 
-class SignInFailure(db.Model):
+class SignInFailure(Model):
     __tablename__ = "sign_in_failures"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

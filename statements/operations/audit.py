@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..extensions import db
-from ..models import AuditEvent, User
+from ..models import AuditEvent
+from ..rules import Actor
 
 
 def _identify(subject: Any) -> tuple[str, str]:
@@ -18,9 +19,9 @@ def _identify(subject: Any) -> tuple[str, str]:
     return kind, str(subject.id)
 
 
-def record(actor: User | None, action: str, subject: Any, *, statement_id: int | None = None,
+def record(actor: Actor | None, action: str, subject: Any, *, statement_id: int | None = None,
            before: Any = None, after: Any = None, **details: Any) -> AuditEvent:
-    """Append who (``actor``, None for the system) did ``action`` to ``subject``.
+    """Append who (``actor``; None or ``SYSTEM`` for the system) did ``action`` to ``subject``.
 
     ``subject`` is a model instance or an explicit ``(type, id)`` pair; ``before`` and
     ``after`` are the identifiers the action moved between (a status, a version number).

@@ -74,7 +74,7 @@ def endorse(actor: User, statement: Statement, *, kind: object, name: object = N
         raise Invalid(errors=errors)
     RULES["endorse"].require_open(statement)
     final = statement.head
-    if sha256 is not None and sha256.lower() != final.sha256:
+    if isinstance(sha256, str) and sha256.lower() != final.sha256:  # a non-string was refused above
         raise InvalidState(
             f"The text you saw (SHA-256 {sha256}) is not the final text (version {final.number}, "
             f"SHA-256 {final.sha256}): read the final text and endorse it.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from ..database import for_update
 from ..errors import Invalid, InvalidState
@@ -39,7 +39,7 @@ def transition(actor: User, statement: Statement, to: object) -> Statement:
     return statement
 
 
-def _due(now: datetime):
+def _due(now: datetime) -> ColumnElement[bool]:
     return or_(
         and_(Statement.status == StatementStatus.AMENDING, Statement.amending_until <= now),
         and_(Statement.status == StatementStatus.ENDORSING, Statement.endorsing_until <= now),
@@ -62,6 +62,7 @@ def close_due_deadlines(now: datetime | None = None) -> list[Statement]:
         amending = before == StatementStatus.AMENDING
         statement.status = StatementStatus.REVIEWING if amending else StatementStatus.CLOSED
         deadline = statement.amending_until if amending else statement.endorsing_until
+        assert deadline is not None  # _due() picked the statement for this deadline
         record(None, "statement.deadline", statement, statement_id=statement.id, before=before,
                after=statement.status, deadline=deadline.isoformat())
         moved.append(statement)

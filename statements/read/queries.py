@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from ..exports.model import Published, Signatory
 from ..extensions import db
@@ -43,7 +43,7 @@ class SignatoryFilter:
     country: str = ""
     name: str = ""
 
-    def apply(self, query):
+    def apply(self, query: Select[tuple[Endorsement]]) -> Select[tuple[Endorsement]]:
         if self.kind in set(EndorsementKind):
             query = query.where(Endorsement.kind == self.kind)
         if self.country:

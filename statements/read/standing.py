@@ -43,9 +43,13 @@ def standings(statement: Statement, only: Amendment | None = None) -> dict[int, 
     merged = {a.number: merge_onto_head(a, head) for a in amendments}
     # Each amendment's changes are worked out once, against the head where it merges
     # cleanly, else against its own base; the n² comparisons then only compare regions.
-    placed = {a.number: changes(head.text, merged[a.number].text)
-              if merged[a.number].text is not None else changes(a.base_version.text, a.text)
-              for a in amendments}
+    def placed_changes(a: Amendment) -> Changes:
+        clean_text = merged[a.number].text
+        if clean_text is not None:
+            return changes(head.text, clean_text)
+        return changes(a.base_version.text, a.text)
+
+    placed = {a.number: placed_changes(a) for a in amendments}
     own: dict[int, Changes] = {}
 
     def on_own_base(a: Amendment) -> Changes:

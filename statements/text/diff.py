@@ -160,7 +160,8 @@ def _diff_units(old_units: list[str], new_units: list[str]) -> Diff:
     try:
         encoded_old, encoded_new = encode(old_units), encode(new_units)
     except _AlphabetExhausted:
-        return _DMP.diff_main("".join(old_units), "".join(new_units), False)
+        whole: Diff = _DMP.diff_main("".join(old_units), "".join(new_units), False)
+        return whole
     return [
         (op, "".join(map(unit_of.__getitem__, chars)))
         for op, chars in _anchored_diff(encoded_old, encoded_new)
@@ -257,7 +258,7 @@ def diff_html(diffs: Iterable[tuple[int, str]]) -> str:
     return "".join(parts)
 
 
-def diffs_to_json(diffs: Iterable[tuple[int, str]]) -> list[list]:
+def diffs_to_json(diffs: Iterable[tuple[int, str]]) -> list[list[int | str]]:
     """The diff as JSON-ready [[op, text], ...]."""
     return [[op, text] for op, text in diffs]
 
@@ -278,7 +279,8 @@ def patch_text(a: str, diffs: Diff | None = None, b: str | None = None) -> str:
             raise ValueError("the diffs do not start from this text")
         if b is not None and _side(diffs, DELETE) != b:
             raise ValueError("the diffs do not lead to this text")
-    return _DMP.patch_toText(_DMP.patch_make(a, diffs))
+    text: str = _DMP.patch_toText(_DMP.patch_make(a, diffs))
+    return text
 
 
 def apply_patch_exact(base: str, patch: str) -> str:

@@ -3,8 +3,11 @@ the moderation queue, conflict resolution, bringing an amendment up to date, att
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..errors import MergeConflict, StaleVersion
@@ -53,7 +56,8 @@ def _lines_label(first: int, last: int) -> str:
 
 # --- proposing ----------------------------------------------------------------------------
 
-def _proposal(statement: Statement, form) -> tuple[Version, int | None, str, str]:
+def _proposal(statement: Statement,
+              form: Mapping[str, str]) -> tuple[Version, int | None, str, str]:
     """The base version, chosen paragraph (None: the whole text), the edited piece and the
     whole amended text, from the propose form."""
     base = version_or_404(statement, form.get("base", str(statement.head_number)))
@@ -85,9 +89,10 @@ def propose_amendment(slug: str) -> Page:
     RULES["propose"].require_who(user, statement)
     form = request.form if request.method == "POST" else request.args
     base, index, edited, whole = _proposal(statement, form)
-    context = {"statement": statement, "base": base, "index": index, "edited": edited,
-               "paragraphs": paragraphs(base.text), "rationale": form.get("rationale", ""),
-               "errors": {}, "preview": None}
+    context: dict[str, object] = {
+        "statement": statement, "base": base, "index": index, "edited": edited,
+        "paragraphs": paragraphs(base.text), "rationale": form.get("rationale", ""),
+        "errors": {}, "preview": None}
     if request.method == "GET" and "paragraph" not in form and "whole" not in form:
         return render_template("amendments/choose.html", **context)
     if request.method == "GET" or form.get("action") == "preview":
@@ -125,7 +130,7 @@ def amendments(slug: str) -> str:
     user = signed_in_user()
     statement = statement_or_404(slug, user)
     standing_of = standings(statement)
-    every = db.session.scalars(db.select(Amendment).where(Amendment.statement_id == statement.id)
+    every = db.session.scalars(select(Amendment).where(Amendment.statement_id == statement.id)
                                .order_by(Amendment.first_line, Amendment.number)).all()
     open_ones = [a for a in every if not a.decided]
     decided = sorted((a for a in every if a.decided), key=lambda a: a.number)
@@ -148,7 +153,8 @@ def amendment(slug: str, number: int) -> str:
 
 # --- actions ------------------------------------------------------------------------------
 
-def _act(slug: str, number: int, rule: str, action, done: str) -> Response:
+def _act(slug: str, number: int, rule: str, action: Callable[[User, Amendment], object],
+         done: str) -> Response:
     user, statement, found = _load(slug, number)
     RULES[rule].require_who(user, found)
     outcome = attempt(lambda: action(user, found))
@@ -238,11 +244,12 @@ def resolve_amendment(slug: str, number: int) -> Page:
     RULES["accept_with_changes"].require_who(user, found)
     head = statement.head
     merged = merge_onto_head(found, head) if not found.decided else None
-    context = {"statement": statement, "amendment": found, "head": head, "merged": merged,
-               "errors": {}, "note": "", "base": head.number,
-               "text": merged.text if merged and merged.clean else head.text,
-               "amendment_tracked": excerpt(found.base_version.text, found.text,
-                                            found.first_line, found.last_line)}
+    context: dict[str, object] = {
+        "statement": statement, "amendment": found, "head": head, "merged": merged,
+        "errors": {}, "note": "", "base": head.number,
+        "text": merged.text if merged and merged.clean else head.text,
+        "amendment_tracked": excerpt(found.base_version.text, found.text,
+                                     found.first_line, found.last_line)}
     if request.method == "GET":
         return render_template("amendments/resolve.html", **context)
     form = request.form

@@ -43,7 +43,7 @@ def _sign_in_first() -> Response:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | tuple[str, int] | str:
+def login() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]] | str:
     next_path = safe_next(request.values.get("next"))
     if request.method == "GET":
         if current_user.is_authenticated:

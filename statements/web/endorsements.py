@@ -4,9 +4,11 @@ moderators' views of the record: the audit trail and the full record."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import login_required
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..errors import InvalidState, NotFound
 from ..http.cycle import attempt
@@ -21,10 +23,12 @@ from ..rules import RULES
 from ..rules import is_published as published
 from . import bp
 
-Page = Response | str | tuple[str, int]
+# redirect() gives Werkzeug's Response, of which Flask's is a subclass.
+Page = WerkzeugResponse | str | tuple[str, int]
 
 
-def _render(statement: Statement, user: User, form=None, errors=None, status: int = 200):
+def _render(statement: Statement, user: User, form: Mapping[str, str] | None = None,
+            errors: dict[str, str] | None = None, status: int = 200) -> tuple[str, int]:
     return render_template("endorsements/endorse.html", statement=statement,
                            final=statement.head, mine=my_endorsement(statement, user),
                            form=form, errors=errors or {}, user=user), status
@@ -55,7 +59,7 @@ def endorse(slug: str) -> Page:
 
 @bp.post("/s/<slug>/endorsement/withdraw")
 @login_required
-def withdraw(slug: str) -> Response:
+def withdraw(slug: str) -> WerkzeugResponse:
     user = signed_in_user()
     statement = statement_or_404(slug, user)
     RULES["withdraw_endorsement"].require_who(user, statement)

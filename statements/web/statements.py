@@ -4,6 +4,7 @@ workflow, details and moderators."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Literal, TypedDict
 from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, render_template, request, url_for
@@ -80,7 +81,7 @@ def edit(slug: str) -> Page:
     until the editor confirms it. No button ever saves old text over a newer version."""
     user = page_user()
     st = statement_or_404(slug, user)
-    RULES["edit_text"].require(user, st)
+    user = RULES["edit_text"].require(user, st)
     head = st.head
     if request.method == "GET":
         return render_template("statements/edit.html", statement=st, text=head.text,
@@ -110,7 +111,8 @@ def _int(value: object) -> int | None:
     return parse_number(value)
 
 
-def _undone(st: Statement, started: int | None, base: int | None, text: str) -> dict | None:
+def _undone(st: Statement, started: int | None, base: int | None,
+            text: str) -> dict[str, Any] | None:
     """When the editor started before ``base`` (they saw a stale-edit warning) and their text
     against ``base`` would take back changes made since ``started``: what it would undo."""
     if started is None or base is None or started >= base or base != st.head_number:
@@ -176,7 +178,7 @@ def compare(slug: str) -> Page:
 def move(slug: str) -> Response:
     user = page_user()
     st = statement_or_404(slug, user)
-    RULES["move"].require_who(user, st)
+    user = RULES["move"].require_who(user, st)
     to = request.form.get("to", "")
     if to == StatementStatus.FINAL and request.form.get("confirm") != "yes":
         flash("Tick the box to confirm: once final, the text can never change again.", "error")
@@ -187,6 +189,20 @@ def move(slug: str) -> Response:
     else:
         flash(f"The statement is now {to}.", "success")
     return redirect(url_for("web.statement", slug=slug))
+
+
+class DetailFields(TypedDict, total=False):
+    """What the settings form hands ``update_details``: only the fields it showed."""
+
+    title: str
+    occasion: str
+    amending_until: str | None
+    endorsing_until: str | None
+    time_zone: str
+
+
+DEADLINE_FIELDS: tuple[tuple[Literal["amending_until", "endorsing_until"], str], ...] = (
+    ("amending_until", "set_amending_deadline"), ("endorsing_until", "set_endorsing_deadline"))
 
 
 def _local_to_iso(value: str | None, zone: str) -> str | None:
@@ -207,18 +223,17 @@ def _local_to_iso(value: str | None, zone: str) -> str | None:
 def settings(slug: str) -> Page:
     user = page_user()
     st = statement_or_404(slug, user)
-    RULES["edit_details"].require_who(user, st)
+    user = RULES["edit_details"].require_who(user, st)
     if request.method == "GET":
         return render_template("statements/settings.html", statement=st, form=None, errors={})
     form = request.form
     zone = form.get("time_zone") or st.time_zone
     zone_ok = zone in zone_names()
-    fields: dict[str, object] = {"time_zone": zone}
+    fields: DetailFields = {"time_zone": zone}
     # Only the fields the page showed are sent: those whose rule is open now.
     if RULES["edit_title"].is_open(st):
-        fields.update(title=form.get("title", ""), occasion=form.get("occasion", ""))
-    for field, action in (("amending_until", "set_amending_deadline"),
-                          ("endorsing_until", "set_endorsing_deadline")):
+        fields.update({"title": form.get("title", ""), "occasion": form.get("occasion", "")})
+    for field, action in DEADLINE_FIELDS:
         if RULES[action].is_open(st):
             fields[field] = _local_to_iso(form.get(field), zone if zone_ok else "UTC")
     outcome = attempt(lambda: ops.update_details(user, st, **fields))
@@ -234,7 +249,7 @@ def settings(slug: str) -> Page:
 def moderators(slug: str) -> Page:
     user = page_user()
     st = statement_or_404(slug, user)
-    RULES["add_moderator"].require_who(user, st)
+    user = RULES["add_moderator"].require_who(user, st)
     if request.method == "POST":
         email = request.form.get("email", "")
         found = db.session.execute(select(User).where(User.email_key == email_key(email))

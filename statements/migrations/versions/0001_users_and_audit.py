@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     op.create_table(
         "users",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -56,7 +56,7 @@ def upgrade():
     forbid("audit_events")
 
 
-def downgrade():
+def downgrade() -> None:
     allow("audit_events")
     op.drop_table("audit_events")
     op.drop_table("users")

@@ -14,7 +14,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     op.create_table(
         "api_tokens",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -48,7 +48,7 @@ def upgrade():
     op.create_index(op.f("ix_sign_in_failures_at"), "sign_in_failures", ["at"])
 
 
-def downgrade():
+def downgrade() -> None:
     op.drop_table("sign_in_failures")
     op.drop_table("sign_in_throttles")
     op.drop_table("api_tokens")

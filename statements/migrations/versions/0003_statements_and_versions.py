@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     op.create_table(
         "statements",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -81,7 +81,7 @@ def upgrade():
     forbid("versions")
 
 
-def downgrade():
+def downgrade() -> None:
     allow("versions")
     op.drop_table("versions")
     op.drop_table("statement_moderators")

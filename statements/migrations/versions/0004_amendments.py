@@ -22,7 +22,7 @@ def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
                                    name=op.f(f"fk_{table}_{column}_{target}"))
 
 
-def upgrade():
+def upgrade() -> None:
     op.create_table(
         "amendments",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -110,7 +110,7 @@ def upgrade():
     forbid("version_amendments")
 
 
-def downgrade():
+def downgrade() -> None:
     allow("version_amendments")
     allow("amendment_revisions")
     for table in ("version_amendments", "amendment_revisions", "amendment_comments",

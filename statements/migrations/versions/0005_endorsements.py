@@ -14,7 +14,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     op.create_table(
         "endorsements",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -52,5 +52,5 @@ def upgrade():
     op.create_index(op.f("ix_endorsements_country"), "endorsements", ["country"])
 
 
-def downgrade():
+def downgrade() -> None:
     op.drop_table("endorsements")
