@@ -41,7 +41,6 @@ REQUIRED_SAMPLES: dict[str, str] = {
     "Greek": "Αθήνα Θεσσαλονίκη",
     "CJK ideographs": "昆明東京北京",
 }
-HANGUL_SAMPLE = "서울"  # covered when the CJK font has Hangul (both candidates below do)
 
 _TRUETYPE = Path("/usr/share/fonts/truetype")
 _OPENTYPE = Path("/usr/share/fonts/opentype")

@@ -8,13 +8,11 @@ from ..errors import Invalid, NotSignedIn
 from ..http.cycle import keep_writes
 from ..http.identity import api_token, require_api_user
 from ..operations.accounts import create_user, issue_token, revoke_token
-from ..operations.sign_in import sign_in
+from ..operations.sign_in import WRONG_CREDENTIALS, sign_in
 from ..read.serialise import user_json
 from ..rules import RULES
 from . import bp
 from .body import json_body
-
-WRONG = "Wrong e-mail address or password."
 
 
 @bp.post("/auth/tokens")
@@ -29,7 +27,7 @@ def create_token() -> tuple[Response, int]:
     user = sign_in(email, password)
     if user is None:
         keep_writes()  # the failure counts even though this request fails
-        raise NotSignedIn(WRONG)
+        raise NotSignedIn(WRONG_CREDENTIALS)
     token, _ = issue_token(user)
     return jsonify({"token": token, "user": user_json(user, user)}), 201
 

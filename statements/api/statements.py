@@ -69,7 +69,7 @@ def add_moderator(slug: str) -> Response:
     user_id = json_body().get("user_id")
     if isinstance(user_id, bool) or not isinstance(user_id, int):
         raise Invalid(errors={"user_id": "user_id must be a whole number."})
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id) if parse_number(user_id) is not None else None
     if user is None:
         raise Invalid(errors={"user_id": f"There is no user {user_id}."})
     ops.add_moderator(actor, statement, user)

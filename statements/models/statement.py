@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,12 @@ from .user import User
 
 if TYPE_CHECKING:
     from .amendment import VersionAmendment
+
+
+# A slug names a statement in every URL: lower-case ASCII letters and digits in runs joined
+# by single hyphens, at most SLUG_MAX characters. Anything else names no statement.
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_MAX = 80
 
 
 class Statement(Model):

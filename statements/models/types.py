@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+MAX_INTEGER = 2**31 - 1  # the database's INTEGER: nothing larger can name a row or fit a column
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -10,9 +10,6 @@ from ..rules import Actor
 
 
 def _identify(subject: Any) -> tuple[str, str]:
-    if isinstance(subject, tuple):
-        kind, ident = subject
-        return str(kind), str(ident)
     if getattr(subject, "id", None) is None:
         db.session.flush()  # the subject needs its id before the trail can name it
     kind = getattr(subject, "audit_type", None) or subject.__tablename__.rstrip("s")
@@ -23,7 +20,7 @@ def record(actor: Actor | None, action: str, subject: Any, *, statement_id: int 
            before: Any = None, after: Any = None, **details: Any) -> AuditEvent:
     """Append who (``actor``; None or ``SYSTEM`` for the system) did ``action`` to ``subject``.
 
-    ``subject`` is a model instance or an explicit ``(type, id)`` pair; ``before`` and
+    ``subject`` is a model instance; ``before`` and
     ``after`` are the identifiers the action moved between (a status, a version number).
     """
     object_type, object_id = _identify(subject)

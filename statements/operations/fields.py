@@ -7,13 +7,14 @@ a form can show every problem at once; the caller raises ``Invalid(errors=…)``
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from ..models.types import MAX_INTEGER
 from ..text.normalise import UnstorableText, check_storable, normalise
 
-MAX_INTEGER = 2**31 - 1  # the database's INTEGER
+LATEST_YEAR = 2999
 
 # Control characters other than tab and newline have no place in a one-line field, nor
 # the bidirectional embeddings, overrides and isolates: in a name they can only be used to
@@ -116,5 +117,14 @@ def instant_field(errors: dict[str, str], field: str, value: object, *,
         return None
     if parsed.tzinfo is None:
         errors[field] = f"{label} needs a UTC offset, e.g. 2026-06-01T18:00:00+02:00."
+        return None
+    try:
+        instant = parsed.astimezone(UTC)
+    except OverflowError:
+        instant = None
+    if instant is None or instant.year > LATEST_YEAR:
+        # Beyond it, a time cannot be shown in every time zone (year 9999 east of UTC
+        # overflows): no meeting plans that far ahead.
+        errors[field] = f"{label} must be before the year {LATEST_YEAR + 1}."
         return None
     return parsed

@@ -20,9 +20,13 @@ from ..errors import TooManyAttempts
 from ..extensions import db
 from ..models import SignInFailure, SignInThrottle, User, email_key
 from ..models.types import utcnow
+from ..text.normalise import UnstorableText, check_storable
 from .passwords import hash_password, needs_rehash, verify_against_nothing, verify_password
 
+# One answer for a wrong address and a wrong password alike: nobody learns who has an account.
+WRONG_CREDENTIALS = "Wrong e-mail address or password."
 LIMIT = 5
+MAX_EMAIL_LENGTH = 254  # RFC 5321, and the width of the e-mail columns
 WINDOW = timedelta(minutes=15)
 
 
@@ -34,11 +38,26 @@ def _lock_address(key: str) -> None:
     db.session.execute(for_update(select(SignInThrottle).where(SignInThrottle.email_key == key)))
 
 
+def _could_be_an_account(key: str) -> bool:
+    """An address no account can have (longer than an e-mail address may be, or holding
+    a NUL or a lone surrogate, which no database column takes) is never looked up."""
+    try:
+        check_storable(key)
+    except UnstorableText:
+        return False
+    return 0 < len(key) <= MAX_EMAIL_LENGTH
+
+
 def sign_in(email: str, password: str, now: datetime | None = None) -> User | None:
     """The user, or None for a wrong address or password (the failure is flushed:
     the caller must commit it even though it answers with an error)."""
     now = now or utcnow()
     key = email_key(email if isinstance(email, str) else "")
+    if not _could_be_an_account(key):
+        # No account can have this address, so there is nothing to throttle or find: the
+        # same answer as any wrong address, after the same work.
+        verify_against_nothing(password if isinstance(password, str) else "")
+        return None
     _lock_address(key)
     db.session.execute(delete(SignInFailure).where(SignInFailure.email_key == key,
                                                    SignInFailure.at <= now - WINDOW))

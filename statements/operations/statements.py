@@ -8,19 +8,18 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..errors import Duplicate, Invalid, StaleVersion
 from ..extensions import db
 from ..models import Statement, StatementModerator, User, Version
+from ..models.statement import SLUG_MAX, SLUG_PATTERN
 from ..models.types import utcnow
 from ..rules import RULES, StatementStatus, VersionSource
 from ..text.diff import diff_texts, diffs_to_json
 from ..text.normalise import sha256_hex
 from .audit import record
 from .fields import body_text, instant_field, integer_field, text_field, time_zone_field
-
-SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SLUG_MAX = 80
 
 
 def slugify(title: str) -> str:
@@ -50,6 +49,34 @@ def _free_slug(base: str) -> str:
     return f"{base}-{n}"
 
 
+SLUG_ATTEMPTS = 20
+
+
+def _insert_with_free_slug(actor: User, chosen: str | None, wanted: str, *, title: str,
+                           occasion: str) -> Statement:
+    """Insert the statement under ``chosen`` (409 if taken) or else the first free slug from
+    ``wanted``. Nothing locks a slug that does not exist yet, so two requests may pick the
+    same one at once (on PostgreSQL): the unique key refuses the second, which then takes
+    the next free slug, or answers 409 for a slug it was given."""
+    for _ in range(SLUG_ATTEMPTS):
+        slug = chosen or _free_slug(wanted)
+        if chosen is not None and _slug_taken(chosen):
+            raise Duplicate(f"The slug {chosen!r} is taken.",
+                            errors={"slug": "This slug is taken."})
+        statement = Statement(slug=slug, title=title, occasion=occasion,
+                              status=StatementStatus.DRAFT, head_number=1, time_zone="UTC",
+                              created_at=utcnow(), created_by_id=actor.id, created_by=actor)
+        try:
+            with db.session.begin_nested():
+                db.session.add(statement)
+                db.session.flush()
+        except IntegrityError:  # rolled back to the savepoint: the statement is gone again
+            continue
+        return statement
+    raise Duplicate("Another statement took this title's address at the same moment; "
+                    "please try again.", errors={"slug": "This slug is taken."})
+
+
 def create_statement(actor: User, *, title: object, text: object, slug: object = None,
                      occasion: object = "") -> Statement:
     RULES["create_statement"].require_who(actor)
@@ -66,14 +93,8 @@ def create_statement(actor: User, *, title: object, text: object, slug: object =
             slug_s = slug
     if errors:
         raise Invalid(errors=errors)
-    if slug_s is not None and _slug_taken(slug_s):
-        raise Duplicate(f"The slug {slug_s!r} is taken.", errors={"slug": "This slug is taken."})
-    statement = Statement(slug=slug_s or _free_slug(slugify(title_s)), title=title_s,
-                          occasion=occasion_s, status=StatementStatus.DRAFT, head_number=1,
-                          time_zone="UTC",
-                          created_at=utcnow(), created_by_id=actor.id, created_by=actor)
-    db.session.add(statement)
-    db.session.flush()
+    statement = _insert_with_free_slug(actor, slug_s, slugify(title_s), title=title_s,
+                                       occasion=occasion_s)
     statement.moderator_links.append(StatementModerator(user_id=actor.id, user=actor,
                                                         added_at=utcnow(), added_by_id=actor.id))
     record(actor, "statement.create", statement, statement_id=statement.id, after=statement.slug)

@@ -11,9 +11,10 @@ from ..database import for_update, is_write_transaction
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Statement, User, Version
+from ..models.statement import SLUG_MAX, SLUG_PATTERN
+from ..models.types import MAX_INTEGER
 from ..rules import can_view
 
-MAX_NUMBER = 2**31 - 1  # the database's INTEGER: anything larger names nothing that exists
 _NUMBER = re.compile(r"[0-9]{1,10}")
 
 
@@ -23,13 +24,15 @@ def parse_number(value: object) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value if 0 <= value <= MAX_NUMBER else None
-    if isinstance(value, str) and _NUMBER.fullmatch(value) and int(value) <= MAX_NUMBER:
+        return value if 0 <= value <= MAX_INTEGER else None
+    if isinstance(value, str) and _NUMBER.fullmatch(value) and int(value) <= MAX_INTEGER:
         return int(value)
     return None
 
 
 def statement_or_404(slug: str, viewer: User | None) -> Statement:
+    if not SLUG_PATTERN.fullmatch(slug) or len(slug) > SLUG_MAX:
+        raise NotFound(f"There is no statement {slug!r}.")
     query = select(Statement).where(Statement.slug == slug)
     if is_write_transaction():
         query = for_update(query)

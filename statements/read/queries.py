@@ -20,6 +20,7 @@ from ..models import (
 from ..models.types import utcnow
 from ..rules import PUBLISHED, AmendmentStatus, EndorsementKind
 from ..text.attribution import Span, attribute
+from ..text.normalise import UNSTORABLE
 
 
 def statement_counts(statement: Statement) -> dict[str, Any]:
@@ -44,15 +45,22 @@ class SignatoryFilter:
     name: str = ""
 
     def apply(self, query: Select[tuple[Endorsement]]) -> Select[tuple[Endorsement]]:
+        country, name = _searchable(self.country), _searchable(self.name)
         if self.kind in set(EndorsementKind):
             query = query.where(Endorsement.kind == self.kind)
-        if self.country:
-            query = query.where(func.lower(Endorsement.country) == self.country.lower())
-        if self.name:
-            pattern = "%" + self.name.lower().replace("\\", "\\\\").replace(
+        if country:
+            query = query.where(func.lower(Endorsement.country) == country.lower())
+        if name:
+            pattern = "%" + name.lower().replace("\\", "\\\\").replace(
                 "%", "\\%").replace("_", "\\_") + "%"
             query = query.where(func.lower(Endorsement.name).like(pattern, escape="\\"))
         return query
+
+
+def _searchable(value: str) -> str:
+    """A search term without the characters no stored text can hold (NUL, lone
+    surrogates): they could match nothing, and PostgreSQL refuses them outright."""
+    return UNSTORABLE.sub("", value)
 
 
 def public_endorsements(statement: Statement, filters: SignatoryFilter = SignatoryFilter(),

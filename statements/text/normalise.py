@@ -7,7 +7,7 @@ import re
 import unicodedata
 
 # NUL, and any surrogate: in a Python str a surrogate is always unpaired.
-_UNSTORABLE = re.compile("[\\x00\\ud800-\\udfff]")
+UNSTORABLE = re.compile("[\\x00\\ud800-\\udfff]")
 
 
 class UnstorableText(ValueError):
@@ -32,7 +32,7 @@ def check_storable(text: str) -> None:
     would fail; PostgreSQL refuses NUL in text columns. Both are caller errors, and
     finding them here lets the caller answer 422 instead of failing later.
     """
-    found = _UNSTORABLE.search(text)
+    found = UNSTORABLE.search(text)
     if found is None:
         return
     char, offset = found.group(), found.start()

@@ -10,7 +10,7 @@ from flask_login import login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ..errors import MergeConflict, StaleVersion
+from ..errors import BadRequest, MergeConflict, StaleVersion
 from ..extensions import db
 from ..http.cycle import attempt
 from ..http.identity import page_user, signed_in_user
@@ -23,9 +23,7 @@ from ..rules import RULES
 from ..text.diff import diff_html, diff_texts
 from ..text.lines import lines_touched, number_lines
 from ..text.paragraphs import paragraphs, replace_paragraph
-from . import bp
-
-Page = Response | str | tuple[str, int]
+from . import Page, bp
 
 
 def _load(slug: str, number: int) -> tuple[User, Statement, Amendment]:
@@ -116,7 +114,9 @@ def propose_amendment(slug: str) -> Page:
 def amendment_preview(slug: str) -> Response:
     """The live preview's JSON: the same diff code as the record, so they never differ."""
     statement = statement_or_404(slug, signed_in_user())
-    body = request.get_json(silent=True) or {}
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("Send a JSON object with base, paragraph and text.")
     form = {k: str(v) for k, v in body.items() if k in {"base", "paragraph", "text"}}
     base, _, _, whole = _proposal(statement, form)
     return jsonify(_preview(base, whole))

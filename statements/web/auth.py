@@ -15,10 +15,8 @@ from ..http.cycle import attempt, keep_writes
 from ..http.identity import signed_in_user
 from ..models import ApiToken, User
 from ..operations.accounts import change_password, create_user, revoke_token, update_profile
-from ..operations.sign_in import sign_in
+from ..operations.sign_in import WRONG_CREDENTIALS, sign_in
 from . import bp
-
-WRONG = "Wrong e-mail address or password."
 
 
 def safe_next(target: str | None) -> str | None:
@@ -59,7 +57,7 @@ def login() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]] | st
     user = outcome.value
     if user is None:
         return render_template("auth/login.html", next_path=next_path, email=email,
-                               error=WRONG), 401
+                               error=WRONG_CREDENTIALS), 401
     login_user(user, remember=request.form.get("remember") == "on")
     flash(f"Signed in as {user.name}.", "success")
     return redirect(next_path or url_for("web.home"))

@@ -20,7 +20,9 @@ def local_time(value: datetime | None, zone: str = "UTC") -> str:
     """A stored UTC time, shown in the meeting's time zone with both its name and offset."""
     if value is None:
         return "—"
-    local = value.astimezone(ZoneInfo(zone))
+    local = _in_zone(value, zone)
+    if local is None:
+        return f"{value:%Y-%m-%d %H:%M} UTC"
     if zone == "UTC":
         return f"{local:%Y-%m-%d %H:%M} UTC"
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()} ({zone})"
@@ -29,7 +31,17 @@ def local_time(value: datetime | None, zone: str = "UTC") -> str:
 @bp.app_template_filter("local_input")
 def local_input(value: datetime | None, zone: str = "UTC") -> str:
     """The value of a datetime-local field: wall-clock time in the meeting's time zone."""
-    return "" if value is None else f"{value.astimezone(ZoneInfo(zone)):%Y-%m-%dT%H:%M}"
+    local = None if value is None else _in_zone(value, zone)
+    return "" if local is None else f"{local:%Y-%m-%dT%H:%M}"
+
+
+def _in_zone(value: datetime, zone: str) -> datetime | None:
+    """``value`` in ``zone``; None where it cannot be (a time at the end of year 9999 is
+    past the calendar's end east of UTC), so that no stored time can break a page."""
+    try:
+        return value.astimezone(ZoneInfo(zone))
+    except OverflowError:
+        return None
 
 
 _HEADING = re.compile(r"<(/?)h([1-6])\b")

@@ -21,10 +21,9 @@ from ..read.queries import all_endorsements
 from ..read.record import audit_trail, full_record
 from ..rules import RULES
 from ..rules import is_published as published
-from . import bp
+from . import Page, bp
 
 # redirect() gives Werkzeug's Response, of which Flask's is a subclass.
-Page = WerkzeugResponse | str | tuple[str, int]
 
 
 def _render(statement: Statement, user: User, form: Mapping[str, str] | None = None,

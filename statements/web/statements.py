@@ -26,9 +26,7 @@ from ..rules import RULES, StatementStatus
 from ..text.diff import diff_html, diff_texts
 from ..text.lines import number_lines
 from ..text.merge import three_way_merge
-from . import bp
-
-Page = Response | str | tuple[str, int]
+from . import Page, bp
 
 
 @bp.get("/statements")
