@@ -99,6 +99,19 @@ class Unavailable(DomainError):
     status, code, title = 503, "unavailable", "Not available on this server"
 
 
+class DatabaseUnavailable(Unavailable):
+    """The database does not answer (or the connection broke): try again shortly."""
+
+    code, title = "database-unavailable", "Database unavailable"
+
+    def __init__(self, detail: str | None = None, retry_after: int = 5, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
 class TooManyAttempts(DomainError):
     status, code, title = 429, "too-many-attempts", "Too many attempts"
 

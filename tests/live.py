@@ -19,7 +19,29 @@ from werkzeug.serving import make_server
 ROOT = Path(__file__).resolve().parent.parent
 
 
-class LiveServer:
+class _Http:
+    """JSON requests to a running server at ``self.url``."""
+
+    url: str
+
+    def request(self, method: str, path: str, body: Any = None,
+                headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        data = None if body is None else json.dumps(body).encode()
+        headers = {"Content-Type": "application/json", **(headers or {})}
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                raw = resp.read()
+                status = resp.status
+        except urllib.error.HTTPError as err:
+            raw, status = err.read(), err.code
+        return status, (json.loads(raw) if raw else None)
+
+    def get(self, path: str) -> tuple[int, Any]:
+        return self.request("GET", path)
+
+
+class LiveServer(_Http):
     """The development server in a thread: quick, shares the test's app object."""
 
     def __init__(self, app, host: str = "127.0.0.1") -> None:
@@ -44,7 +66,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-class Gunicorn:
+class Gunicorn(_Http):
     """gunicorn with several worker processes, as the service is deployed."""
 
     def __init__(self, database_url: str, tmp_path: Path, workers: int = 2,
@@ -84,19 +106,3 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-
-    def request(self, method: str, path: str, body: Any = None,
-                headers: dict[str, str] | None = None) -> tuple[int, Any]:
-        data = None if body is None else json.dumps(body).encode()
-        headers = {"Content-Type": "application/json", **(headers or {})}
-        req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(req, timeout=30) as resp:
-                raw = resp.read()
-                status = resp.status
-        except urllib.error.HTTPError as err:
-            raw, status = err.read(), err.code
-        return status, (json.loads(raw) if raw else None)
-
-    def get(self, path: str) -> tuple[int, Any]:
-        return self.request("GET", path)

@@ -205,3 +205,103 @@ def test_one_slug_chosen_by_twenty_at_once_is_created_once(app: Flask) -> None:
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Statement)) == 1
         assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def _word_salad(words: int, seed: int) -> str:
+    """Text built to defeat the diff's anchors: a few words, repeated in random order, so
+    no word is unique and every line differs."""
+    import random
+
+    rng = random.Random(seed)
+    vocabulary = ["the", "city", "of", "nature", "and", "we", "to", "protect", "a", "in"]
+    lines = [" ".join(rng.choice(vocabulary) for _ in range(12)) for _ in range(words // 12)]
+    return "\n".join(lines) + "\n"
+
+
+def test_an_amendment_too_scattered_to_compare_is_422_not_a_frozen_site(app: Flask) -> None:
+    moderator, delegate = make_user(app, "moderator"), make_user(app)
+    api = api_as(app, moderator)
+    slug = api.post("/statements", {"title": "Salad", "text": _word_salad(6000, 1)}
+                    ).get_json()["slug"]
+    assert api.post(f"/statements/{slug}/transitions", {"to": "amending"}).status_code == 200
+    response = api_as(app, delegate).post(f"/statements/{slug}/amendments", {
+        "base": 1, "text": _word_salad(6000, 2), "rationale": "Everything."})
+    assert response.status_code == 422
+    assert "smaller parts" in response.get_json()["errors"]["text"]
+    browser = signed_in(app, delegate)
+    page = form_post(browser, f"/statements/{slug}/amendments/new",
+                     {"base": "1", "text": _word_salad(6000, 3), "rationale": "All."},
+                     token_from=f"/statements/{slug}/amendments/new?whole=1")
+    assert page.status_code == 422 and "smaller parts" in page.get_data(as_text=True)
+
+
+def test_an_amendment_is_worked_out_before_the_write_lock_is_taken(app: Flask,
+                                                                    monkeypatch) -> None:
+    """The diff (the expensive part) runs outside the write lock; storing it runs under it,
+    on the statement as it is then."""
+    from statements.database import is_write_transaction
+    from statements.operations import amendments
+
+    locked_while_diffing: list[bool] = []
+    real = amendments.diff_texts
+
+    def watched(a: str, b: str, *args: object) -> object:
+        locked_while_diffing.append(is_write_transaction())
+        return real(a, b)
+
+    monkeypatch.setattr(amendments, "diff_texts", watched)
+    slug = make_statement(app, status="amending")
+    delegate = make_user(app)
+    response = api_as(app, delegate).post(f"/statements/{slug}/amendments", {
+        "base": 1, "text": SAMPLE_TEXT + "\nMore.\n", "rationale": "Why."})
+    assert response.status_code == 201
+    browser = signed_in(app, delegate)
+    page = form_post(browser, f"/statements/{slug}/amendments/new",
+                     {"base": "1", "text": SAMPLE_TEXT + "\nOther.\n", "rationale": "Why."},
+                     token_from=f"/statements/{slug}/amendments/new?whole=1")
+    assert page.status_code == 302
+    assert locked_while_diffing == [False, False]
+
+
+def test_the_phase_is_checked_again_under_the_lock(app: Flask, monkeypatch) -> None:
+    """If the statement leaves amending while an amendment is being worked out, storing it
+    is refused (409): the check runs again under the lock, on the state then."""
+    from statements.operations import amendments
+
+    moderator = make_user(app, "moderator")
+    slug = make_statement(app, moderator, status="amending")
+    moderator_api = api_as(app, moderator)
+    real = amendments.prepare_proposal
+    moved: list[int] = []
+
+    def meanwhile_closed(*args: object, **kwargs: object) -> object:
+        prepared = real(*args, **kwargs)  # type: ignore[arg-type]
+        # Another request, in its own thread as a server would run it, closes amending.
+        other = threading.Thread(target=lambda: moved.append(moderator_api.post(
+            f"/statements/{slug}/transitions", {"to": "reviewing"}).status_code))
+        other.start()
+        other.join()
+        return prepared
+
+    monkeypatch.setattr(amendments, "prepare_proposal", meanwhile_closed)
+    response = api_as(app, make_user(app)).post(f"/statements/{slug}/amendments", {
+        "base": 1, "text": SAMPLE_TEXT + "\nMore.\n", "rationale": "Why."})
+    assert moved == [200]
+    assert response.status_code == 409
+
+
+def test_the_live_preview_of_a_change_too_scattered_says_so(app: Flask) -> None:
+    from tests.factories import csrf_token
+
+    moderator = make_user(app, "moderator")
+    api = api_as(app, moderator)
+    slug = api.post("/statements", {"title": "Salad", "text": _word_salad(6000, 1)}
+                    ).get_json()["slug"]
+    api.post(f"/statements/{slug}/transitions", {"to": "amending"})
+    browser = signed_in(app, make_user(app))
+    token = csrf_token(browser, f"/statements/{slug}/amendments/new?whole=1")
+    response = browser.post(f"/statements/{slug}/amendments/preview",
+                            json={"base": "1", "text": _word_salad(6000, 2)},
+                            headers={"X-CSRFToken": token})
+    assert response.status_code == 200
+    assert "smaller parts" in response.get_json()["lines"]

@@ -76,3 +76,34 @@ def test_throttling_holds_across_gunicorn_workers(app: Flask, database_url: str,
         status, _ = server.request("POST", "/api/v1/auth/tokens",
                                    {"email": user.email, "password": PASSWORD})
         assert status == 429
+
+
+def _post_chunked(port: int, size: int) -> tuple[bytes, bytes]:
+    """A body with no Content-Length at all (Transfer-Encoding: chunked), larger than the
+    limit: the server must stop reading at the limit and answer 413."""
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
+        sock.sendall(b"POST /api/v1/auth/tokens HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        chunk = b" " * 65536
+        try:
+            for _ in range(size // len(chunk)):
+                sock.sendall(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+            sock.sendall(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered and closed before we finished: what we want
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            received = sock.recv(65536)
+            if not received:
+                break
+            answer += received
+        head, _, body = answer.partition(b"\r\n\r\n")
+        return head, body
+
+
+def test_gunicorn_refuses_a_chunked_body_over_the_limit(database_url: str, tmp_path) -> None:
+    with Gunicorn(database_url, tmp_path, workers=1) as server:
+        head, body = _post_chunked(server.port, 8 * 1024 * 1024)
+        assert head.startswith(b"HTTP/1.1 413"), head[:80]
+        assert b"application/problem+json" in head
+        assert server.get("/healthz") == (200, {"status": "ok"})

@@ -10,7 +10,16 @@ from sqlalchemy import func, select
 from statements.extensions import db
 from statements.models import ApiToken, User
 from statements.web.auth import safe_next
-from tests.factories import PASSWORD, api_as, csrf_token, form_post, make_user, signed_in
+from tests.factories import (
+    PASSWORD,
+    api_as,
+    auth,
+    csrf_token,
+    form_post,
+    make_user,
+    signed_in,
+    token_for,
+)
 
 
 @pytest.mark.parametrize("target", [
@@ -187,3 +196,64 @@ def test_session_cookie_flags(app: Flask) -> None:
     remember = next(c for c in cookies if c.startswith("remember_token="))
     for cookie in (session, remember):
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def _cookie(response, name: str) -> str:
+    header = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith(name + "="))
+    return header.split(";", 1)[0].split("=", 1)[1]
+
+
+def test_signing_out_ends_the_session_and_its_remember_cookie_for_good(app: Flask) -> None:
+    user = make_user(app)
+    browser = app.test_client()
+    response = form_post(browser, "/login", {"email": user.email, "password": PASSWORD,
+                                             "remember": "on"})
+    assert response.status_code == 302
+    session, remember = _cookie(response, "session"), _cookie(response, "remember_token")
+    # Someone copies both cookies; then the owner signs out.
+    thief_session, thief_remember = app.test_client(), app.test_client()
+    thief_session.set_cookie("session", session)
+    thief_remember.set_cookie("remember_token", remember)
+    assert thief_session.get("/account").status_code == 200
+    assert form_post(browser, "/logout", token_from="/account").status_code == 302
+    assert browser.get("/account").status_code == 302  # signed out here
+    assert thief_session.get("/account").status_code == 302  # and the copy no longer works
+    assert thief_remember.get("/account").status_code == 302
+    # Signing in again is a new session, which works.
+    assert signed_in(app, user).get("/account").status_code == 200
+
+
+def test_api_tokens_expire_and_the_account_page_says_when(app: Flask) -> None:
+    from datetime import timedelta
+
+    from statements.models import ApiToken
+    from statements.models.types import utcnow
+
+    user = make_user(app)
+    token = token_for(app, user)
+    api = app.test_client()
+    assert api.get("/api/v1/me", headers=auth(token)).status_code == 200
+    with app.app_context():
+        row = db.session.scalars(select(ApiToken)).one()
+        assert timedelta(days=89) < row.expires_at - utcnow() <= timedelta(days=90)
+        expiry = row.expires_at.strftime("%Y-%m-%d")
+    assert expiry in signed_in(app, user).get("/account").get_data(as_text=True)
+    with app.app_context():
+        row = db.session.scalars(select(ApiToken)).one()
+        row.expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    assert api.get("/api/v1/me", headers=auth(token)).status_code == 401
+    answer = app.test_client().post("/api/v1/auth/tokens", json={"email": user.email,
+                                                                 "password": PASSWORD})
+    assert answer.status_code == 201 and answer.get_json()["expires_at"] > utcnow().isoformat()
+
+
+def test_production_answers_carry_hsts(tmp_path, database_url: str) -> None:
+    from tests.conftest import make_app
+
+    production = make_app(database_url, tmp_path / "prod", STATEMENTS_ENV="production",
+                          SECRET_KEY="k" * 40)
+    headers = production.test_client().get("/healthz").headers
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    development = make_app(database_url, tmp_path / "dev")
+    assert "Strict-Transport-Security" not in development.test_client().get("/healthz").headers

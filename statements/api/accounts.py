@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from ..errors import Invalid, NotSignedIn
-from ..http.cycle import keep_writes
 from ..http.identity import api_token, require_api_user
+from ..http.transaction import keep_writes
 from ..operations.accounts import create_user, issue_token, revoke_token
 from ..operations.sign_in import WRONG_CREDENTIALS, sign_in
-from ..read.serialise import user_json
+from ..read.serialise import iso, user_json
 from ..rules import RULES
 from . import bp
 from .body import json_body
@@ -28,8 +28,9 @@ def create_token() -> tuple[Response, int]:
     if user is None:
         keep_writes()  # the failure counts even though this request fails
         raise NotSignedIn(WRONG_CREDENTIALS)
-    token, _ = issue_token(user)
-    return jsonify({"token": token, "user": user_json(user, user)}), 201
+    token, row = issue_token(user)
+    return jsonify({"token": token, "expires_at": iso(row.expires_at),
+                    "user": user_json(user, user)}), 201
 
 
 @bp.delete("/auth/tokens/current")

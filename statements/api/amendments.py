@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..errors import Invalid
 from ..extensions import db
 from ..http.identity import api_user, require_api_user
+from ..http.transaction import lock_for_writing
 from ..models import Amendment, Statement, User
 from ..operations import amendments as ops
 from ..read.lookups import statement_or_404, version_or_404
@@ -47,8 +48,10 @@ def _with_standing(amendment: Amendment) -> dict[str, Any]:
 def propose(slug: str) -> tuple[Response, int, dict[str, str]]:
     actor, statement = _load(slug, "propose")
     body = json_body()
-    amendment = ops.propose(actor, statement, base=body.get("base"), text=body.get("text"),
-                            patch=body.get("patch"), rationale=body.get("rationale"))
+    prepared = ops.prepare_proposal(statement, base=body.get("base"), text=body.get("text"),
+                                    patch=body.get("patch"), rationale=body.get("rationale"))
+    lock_for_writing()
+    amendment = ops.propose(actor, statement_or_404(slug, actor), prepared=prepared)
     return (jsonify(_with_standing(amendment)), 201,
             {"Location": f"/api/v1/statements/{slug}/amendments/{amendment.number}"})
 

@@ -10,32 +10,23 @@ password) says so with :func:`keep_writes`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from flask import Response, g
+from flask import Response, request
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from ..database import is_write_transaction
-from ..errors import DomainError, Invalid, InvalidState
+from ..errors import DatabaseUnavailable, DomainError, Invalid, InvalidState
 from ..extensions import db
+from . import idempotency
+from .problems import answer
+from .transaction import discard_writes, forget_transaction, writes_kept
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
-_KEEP = "statements_keep_writes"
-
-
-def keep_writes() -> None:
-    """Commit this request's writes even though its answer is a refusal (4xx)."""
-    setattr(g, _KEEP, True)
-
-
-def writes_kept() -> bool:
-    return bool(g.get(_KEEP, False))
-
-
-def discard_writes() -> None:
-    """Roll back everything this request wrote so far."""
-    db.session.rollback()
 
 
 @dataclass(frozen=True)
@@ -85,12 +76,31 @@ def attempt(operation: Callable[[], T],
         return Outcome(error=exc)
 
 
-def finish_transaction(response: Response) -> Response:
-    """After every request: commit a write whose answer succeeded, else roll it back."""
-    if is_write_transaction():
-        if response.status_code < 400 or writes_kept():
-            db.session.commit()
-        else:
-            db.session.rollback()
-    return response
+# The answer was built, but the commit's outcome is unknown: never claim nothing was saved.
+COMMIT_UNKNOWN = ("The connection to the database broke while saving: the change may or may "
+                  "not have been saved. Reload to see, or repeat the request with the same "
+                  "Idempotency-Key, which is always safe.")
 
+
+def finish_transaction(response: Response) -> Response:
+    """After every request: commit a write whose answer succeeded, else roll it back. The
+    answer was serialised before this, so nothing is reloaded over a broken connection."""
+    try:
+        if not is_write_transaction():
+            return response
+        if response.status_code >= 400 and not writes_kept():
+            db.session.rollback()
+            return response
+        try:
+            idempotency.keep(response)
+        except IntegrityError:  # a concurrent retry with the same key kept its answer first
+            db.session.rollback()
+            return idempotency.answer_kept_first() or answer(InvalidState(
+                "A request with this Idempotency-Key is being answered; try again."))
+        db.session.commit()
+    except (OperationalError, InterfaceError):
+        log.warning("database fault while committing %s %s", request.method, request.path,
+                    exc_info=True)
+        forget_transaction()
+        return answer(DatabaseUnavailable(COMMIT_UNKNOWN))
+    return response

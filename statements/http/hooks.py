@@ -7,12 +7,14 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from flask import Flask, Response, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..database import begin_write, write_transaction
 from ..errors import TooLarge
 from ..extensions import db
 from ..operations.workflow import any_deadline_due, close_due_deadlines
 from .cycle import finish_transaction
+from .idempotency import replay_or_expect
 
 REFUSED_BODY = "statements.refused_body"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -35,12 +37,25 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 
 def _refuse_large_body() -> None:
-    """413 from Content-Length alone, before anything reads the body."""
+    """413 from Content-Length alone, before anything reads the body; a body sent without
+    one (chunked) is read up to the limit and refused as soon as it goes past it."""
     limit = int(current_app.config["MAX_BODY_BYTES"])
     length = request.content_length
     if length is not None and length > limit:
         request.environ[REFUSED_BODY] = True
         raise TooLarge(f"The request body is {length} bytes; the limit is {limit} bytes.")
+    if length is None and request.method in UNSAFE_METHODS:
+        # Werkzeug stops at MAX_CONTENT_LENGTH without a word: it hands back the first
+        # ``limit`` bytes and refuses only a further read. Read once, cached for the view,
+        # then look for one byte more.
+        request.get_data(cache=True)
+        try:
+            more = request.stream.read(1)
+        except RequestEntityTooLarge:
+            more = b"x"
+        if more:
+            request.environ[REFUSED_BODY] = True
+            raise TooLarge(f"The request body is larger than the limit of {limit} bytes.")
 
 
 def _catch_up_deadlines() -> None:
@@ -57,10 +72,13 @@ def _catch_up_deadlines() -> None:
 
 # POSTs that only compute an answer (a preview) and write nothing: no lock for them.
 READ_ONLY_POSTS = frozenset({"web.amendment_preview"})
+# Writes whose expensive part (an amendment's diff) is done first, unlocked: the view takes
+# the lock itself (transaction.lock_for_writing), so no other write waits for the diff.
+LOCK_LATER = frozenset({"api.propose", "web.propose_amendment"})
 
 
 def _take_write_lock() -> None:
-    if request.method in UNSAFE_METHODS and request.endpoint not in READ_ONLY_POSTS:
+    if request.method in UNSAFE_METHODS and request.endpoint not in READ_ONLY_POSTS | LOCK_LATER:
         begin_write()
 
 
@@ -70,6 +88,10 @@ def _security_headers(response: Response) -> Response:
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
+    if current_app.config["STATEMENTS_ENV"] == "production":
+        # Production is served over HTTPS only (SECURE_COOKIES): browsers should never try
+        # plain HTTP again, for a year.
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if request.environ.get(REFUSED_BODY):
         headers["Connection"] = "close"
     return response
@@ -77,10 +99,13 @@ def _security_headers(response: Response) -> Response:
 
 def register_request_hooks(app: Flask) -> None:
     """Must run before extensions add their own hooks: the size check comes first."""
-    app.config.setdefault("MAX_CONTENT_LENGTH", app.config["MAX_BODY_BYTES"])
+    # Flask's default config already holds the key (None), so setdefault would do nothing:
+    # this is what refuses a chunked body (no Content-Length) once it passes the limit.
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
     app.before_request(_refuse_large_body)
     app.before_request(_catch_up_deadlines)
     app.before_request(_take_write_lock)
+    app.before_request(replay_or_expect)  # under the write lock: a retry waits for the first
     app.after_request(_security_headers)
     app.after_request(finish_transaction)
 

@@ -10,24 +10,18 @@ from flask import Flask, g, request
 from flask_login import current_user
 
 from ..errors import NotSignedIn
-from ..extensions import db, login_manager
+from ..extensions import login_manager
 from ..models import ApiToken, User
 from ..operations.accounts import find_token
-from ..read.lookups import parse_number
+from ..operations.sessions import session_user
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def load_session_user(session_id: str) -> User | None:
-    """Session ids are ``"{user id}:{auth epoch}"``: a password change ends old sessions."""
-    user_id, _, epoch = session_id.partition(":")
-    uid, epoch_n = parse_number(user_id), parse_number(epoch)
-    if uid is None or epoch_n is None:
-        return None
-    user = db.session.get(User, uid)
-    if user is None or user.auth_epoch != epoch_n:
-        return None
-    return user
+    """Session ids name a server-side session (``"{user id}:{secret}"``): signing out or a
+    password change ends it, and with it every copy of its cookies."""
+    return session_user(session_id)
 
 
 def init_identity(app: Flask) -> None:

@@ -8,10 +8,13 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from markupsafe import escape
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from ..errors import DomainError
-from .cycle import discard_writes, writes_kept
+from ..errors import DatabaseUnavailable, DomainError, Invalid
+from ..text.diff import DiffTooComplex
+from .transaction import discard_writes, forget_transaction, writes_kept
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +33,19 @@ def problem_response(body: dict[str, Any], status: int,
     return response
 
 
-def _answer(error: DomainError) -> Response:
+def answer(error: DomainError) -> Response:
+    """The answer to a refused request: problem+json under /api/, else an error page."""
     if not writes_kept():
         discard_writes()
     if wants_problem_json():
         return problem_response(error.problem(), error.status, error.headers())
-    html = render_template("errors/error.html", status=error.status, title=error.title,
-                           detail=error.detail, problem=error.problem())
+    try:
+        html = render_template("errors/error.html", status=error.status, title=error.title,
+                               detail=error.detail, problem=error.problem())
+    except SQLAlchemyError:  # the page's navigation needs the database that just failed
+        forget_transaction()
+        html = (f"<!doctype html><title>{error.status} {escape(error.title)}</title>"
+                f"<h1>{escape(error.title)}</h1><p>{escape(error.detail)}</p>")
     response = Response(html, status=error.status, mimetype="text/html")
     for name, value in error.headers().items():
         response.headers[name] = value
@@ -48,7 +57,7 @@ def _http_error(exc: HTTPException) -> Response:
     error.status = exc.code or 500
     error.title = exc.name
     error.code = exc.name.lower().replace(" ", "-")
-    response = _answer(error)
+    response = answer(error)
     for name, value in (exc.get_headers() or []):
         if name.lower() not in {"content-type", "content-length"}:
             response.headers[name] = value
@@ -59,10 +68,28 @@ def _unexpected(exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.path)
     error = DomainError("Something went wrong on our side. Nothing was saved; please try again.")
     error.status, error.code, error.title = 500, "internal", "Internal error"
-    return _answer(error)
+    return answer(error)
+
+
+def _database_fault(exc: Exception) -> Response:
+    """The database does not answer, or the connection broke before the commit: 503 with
+    Retry-After, and nothing was saved (the commit never ran)."""
+    log.warning("database fault on %s %s: %s", request.method, request.path, exc)
+    forget_transaction()
+    return answer(DatabaseUnavailable("The database is not answering right now, so nothing "
+                                      "was saved. Please try again in a few seconds."))
+
+
+def _too_complex(exc: DiffTooComplex) -> Response:
+    """Two texts too different to compare within the diff's budget, wherever they met."""
+    return answer(Invalid("These texts are too different to compare exactly: propose or "
+                          "compare the change in smaller parts."))
 
 
 def register_error_handlers(app: Flask) -> None:
-    app.register_error_handler(DomainError, _answer)
+    app.register_error_handler(DomainError, answer)
+    app.register_error_handler(DiffTooComplex, _too_complex)
+    app.register_error_handler(OperationalError, _database_fault)
+    app.register_error_handler(InterfaceError, _database_fault)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

@@ -36,8 +36,22 @@ class User(UserMixin, Model):
     auth_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    @property
+    def session_id(self) -> str | None:
+        """The browser session this request was signed in with (set by the session loader
+        or at sign-in; not a column): what Flask-Login keeps in the session and remember
+        cookies."""
+        value = self.__dict__.get("_browser_session")
+        return value if isinstance(value, str) else None
+
+    @session_id.setter
+    def session_id(self, value: str | None) -> None:
+        self.__dict__["_browser_session"] = value
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.auth_epoch}"
+        if self.session_id is None:
+            raise RuntimeError("start a browser session (operations.sessions) before login_user")
+        return self.session_id
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
@@ -54,10 +68,33 @@ class ApiToken(Model):
     # The user's auth epoch when issued: a password change ends every earlier token.
     auth_epoch: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(User, lazy="joined")
 
     @property
     def active(self) -> bool:
-        return self.revoked_at is None and self.auth_epoch == self.user.auth_epoch
+        return (self.revoked_at is None and self.auth_epoch == self.user.auth_epoch
+                and self.expires_at > utcnow())
+
+
+class BrowserSession(Model):
+    """One signed-in browser. Its secret is in the session (and remember) cookie; only its
+    SHA-256 is stored. Signing out ends it for good, so a copied cookie stops working."""
+
+    __tablename__ = "browser_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The user's auth epoch when it began: a password change ends every earlier session.
+    auth_epoch: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(User, lazy="joined")
+
+    @property
+    def active(self) -> bool:
+        return self.ended_at is None and self.auth_epoch == self.user.auth_epoch

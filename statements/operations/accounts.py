@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -22,6 +24,7 @@ from .passwords import hash_password, password_problem, verify_password
 # Deliverability is the mail server's question, not a regular expression's.
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_PREFIX = "st_"
+DEFAULT_TOKEN_DAYS = 90  # a bearer token ends by itself after this many days
 ROLE_MESSAGE = "Choose a role: delegate, moderator or admin."
 
 
@@ -132,8 +135,11 @@ def hash_token(token: str) -> str:
 def issue_token(user: User) -> tuple[str, ApiToken]:
     """A new bearer token; the plain token is returned once and never stored."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
+    days = int(current_app.config.get("API_TOKEN_DAYS", DEFAULT_TOKEN_DAYS))
     row = ApiToken(user_id=user.id, user=user, token_hash=hash_token(token),
-                   auth_epoch=user.auth_epoch, created_at=utcnow())
+                   auth_epoch=user.auth_epoch, created_at=now,
+                   expires_at=now + timedelta(days=days))
     db.session.add(row)
     record(user, "token.issue", row)
     return token, row

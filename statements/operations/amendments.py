@@ -24,7 +24,7 @@ from ..models.types import utcnow
 from ..read.lookups import parse_number
 from ..read.standing import merge_onto_head, open_amendments
 from ..rules import RULES, AmendmentStatus, VersionSource
-from ..text.diff import PatchError, apply_patch_exact, diff_texts, patch_text
+from ..text.diff import DiffTooComplex, PatchError, apply_patch_exact, diff_texts, patch_text
 from ..text.lines import lines_touched
 from .audit import record
 from .fields import body_text, integer_field
@@ -68,34 +68,69 @@ class Change:
     last_line: int
 
 
-def _change(base: str, text: str) -> Change | None:
-    diffs = diff_texts(base, text)
+TOO_COMPLEX = ("This change is too large or too scattered to compare exactly with the text "
+               "(no person could review it either): propose it in smaller parts.")
+
+
+def _change(base: str, text: str, field: str = "text") -> Change | None:
+    try:
+        diffs = diff_texts(base, text)
+    except DiffTooComplex as exc:
+        raise Invalid(errors={field: TOO_COMPLEX}) from exc
     lines = lines_touched(base, diffs)
     if lines is None:
         return None
     return Change(patch_text(base, diffs), lines[0], lines[1])
 
 
-def propose(actor: User, statement: Statement, *, base: object, rationale: object,
-            text: object = None, patch: object = None) -> Amendment:
-    RULES["propose"].require_who(actor, statement)
+@dataclass(frozen=True)
+class Proposal:
+    """An amendment worked out and checked, ready to be stored: plain data, so that it can
+    be prepared before the write lock is taken and stored under it."""
+
+    base: int
+    rationale: str
+    text: str
+    change: Change
+
+
+def prepare_proposal(statement: Statement, *, base: object, rationale: object,
+                     text: object = None, patch: object = None) -> Proposal:
+    """Check the fields (422) and work out the change: the expensive part of proposing
+    (a diff of up to a megabyte), which writes nothing and needs no lock."""
     errors: dict[str, str] = {}
     rationale_s = body_text(errors, "rationale", rationale, label="Rationale", limit=20_000)
     base_version, amended = _amendment_fields(statement, base, text, patch, errors)
     if errors:
         raise Invalid(errors=errors)
     assert base_version is not None
-    change = _change(base_version.text, amended)
+    change = _change(base_version.text, amended, "text" if patch is None else "patch")
     if change is None:
         raise Invalid(errors={"text": f"The amended text is the same as version "
                                       f"{base_version.number}: it changes nothing."})
+    return Proposal(base_version.number, rationale_s.strip(), amended, change)
+
+
+def propose(actor: User, statement: Statement, *, base: object = None, rationale: object = None,
+            text: object = None, patch: object = None,
+            prepared: Proposal | None = None) -> Amendment:
+    """Store an amendment: from the fields, or ``prepared`` by :func:`prepare_proposal`
+    (before the lock). Versions never change, so a prepared change still holds; the
+    statement's phase is checked here, under the lock."""
+    RULES["propose"].require_who(actor, statement)
+    proposal = prepared or prepare_proposal(statement, base=base, rationale=rationale,
+                                            text=text, patch=patch)
+    base_version = version_by_number(statement, proposal.base)
+    assert base_version is not None  # versions are never deleted
+    change = proposal.change
     RULES["propose"].require_open(statement)
     number = (db.session.scalar(select(func.max(Amendment.number))
                                 .where(Amendment.statement_id == statement.id)) or 0) + 1
     amendment = Amendment(statement_id=statement.id, statement=statement, number=number,
                           status=AmendmentStatus.PROPOSED, base_version_id=base_version.id,
                           base_version=base_version, proposer_id=actor.id, proposer=actor,
-                          rationale=rationale_s.strip(), text=amended, patch=change.patch,
+                          rationale=proposal.rationale, text=proposal.text,
+                          patch=change.patch,
                           first_line=change.first_line, last_line=change.last_line,
                           created_at=utcnow(), decision_note="")
     db.session.add(amendment)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import html
 import re
+import sys
+import time
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
@@ -50,16 +52,30 @@ class PatchError(ValueError):
     """A patch that cannot be read, or that does not apply exactly to the base text."""
 
 
-def diff_texts(a: str, b: str) -> Diff:
+class DiffTooComplex(ValueError):
+    """Two texts whose exact diff would take longer than the budget: so different, or so
+    repetitive, that no person could review the change anyway."""
+
+
+# Seconds of diffing any one diff may take. Real edits, even of 150 KB texts with a tenth
+# of the words changed, take a fraction of that (bench/bench_text.py); word salad built to
+# defeat the anchors takes minutes, and is refused instead.
+DIFF_BUDGET = 2.0
+
+
+def diff_texts(a: str, b: str, budget: float | None = DIFF_BUDGET) -> Diff:
     """The exact diff from `a` to `b`, cleaned up semantically, changing whole words.
 
     Joining the texts of ops 0 and -1 gives `a`; of ops 0 and 1 gives `b`. No op boundary
     falls inside a word of either text (see `words`), so "colour" -> "color" is the
-    deletion of one word and the insertion of another, not of a "u".
+    deletion of one word and the insertion of another, not of a "u". Raises DiffTooComplex
+    when it would take longer than ``budget`` seconds (None: no limit), never an inexact
+    diff.
     """
     if a == b:
         return [(EQUAL, a)] if a else []
-    by_word = _diff_by_word(a, b)
+    deadline = sys.maxsize if budget is None else time.time() + budget
+    by_word = _diff_by_word(a, b, deadline)
     _DMP.diff_cleanupSemantic(by_word)
     # The clean-up works on characters: its merge step factors out common prefixes and
     # suffixes ("colo"+"u"+"r"), which is why the result is widened to words last.
@@ -74,7 +90,7 @@ def _side(diffs: Diff, left_out: int) -> str:
     return "".join(text for op, text in diffs if op != left_out)
 
 
-def _diff_by_word(a: str, b: str) -> Diff:
+def _diff_by_word(a: str, b: str, deadline: float) -> Diff:
     out: Diff = []
     deleted: list[str] = []
     inserted: list[str] = []
@@ -86,7 +102,7 @@ def _diff_by_word(a: str, b: str) -> Diff:
             old_middle, new_middle = old[head : len(old) - tail], new[head : len(new) - tail]
             if head:
                 out.append((EQUAL, old[:head]))
-            out.extend(_diff_units(tokens(old_middle), tokens(new_middle)))
+            out.extend(_diff_units(tokens(old_middle), tokens(new_middle), deadline))
             if tail:
                 out.append((EQUAL, old[len(old) - tail :]))
         elif old:
@@ -96,7 +112,7 @@ def _diff_by_word(a: str, b: str) -> Diff:
         deleted.clear()
         inserted.clear()
 
-    for op, text in _diff_units(_LINE.findall(a), _LINE.findall(b)):
+    for op, text in _diff_units(_LINE.findall(a), _LINE.findall(b), deadline):
         if op == DELETE:
             deleted.append(text)
         elif op == INSERT:
@@ -132,7 +148,7 @@ class _AlphabetExhausted(Exception):
     pass
 
 
-def _diff_units(old_units: list[str], new_units: list[str]) -> Diff:
+def _diff_units(old_units: list[str], new_units: list[str], deadline: float) -> Diff:
     """Diff two sequences of units (lines or words) as strings of one character per unit.
 
     diff-match-patch only encodes lines, and past a fixed number of distinct lines (65 535
@@ -160,15 +176,23 @@ def _diff_units(old_units: list[str], new_units: list[str]) -> Diff:
     try:
         encoded_old, encoded_new = encode(old_units), encode(new_units)
     except _AlphabetExhausted:
-        whole: Diff = _DMP.diff_main("".join(old_units), "".join(new_units), False)
-        return whole
+        return _bounded("".join(old_units), "".join(new_units), deadline)
     return [
         (op, "".join(map(unit_of.__getitem__, chars)))
-        for op, chars in _anchored_diff(encoded_old, encoded_new)
+        for op, chars in _anchored_diff(encoded_old, encoded_new, deadline)
     ]
 
 
-def _anchored_diff(a: str, b: str) -> Diff:
+def _bounded(a: str, b: str, deadline: float) -> Diff:
+    """diff-match-patch's exact diff, or DiffTooComplex once the deadline has passed: past
+    it, diff-match-patch stops early and returns a wrong "replace everything" diff."""
+    diffs: Diff = _DMP.diff_main(a, b, False, deadline)
+    if time.time() >= deadline:
+        raise DiffTooComplex("the texts are too different to compare exactly in time")
+    return diffs
+
+
+def _anchored_diff(a: str, b: str, deadline: float) -> Diff:
     """Myers' diff (diff-match-patch's, without deadline) between unique anchors.
 
     Myers costs about the square of the number of differences, which is seconds in pure
@@ -179,10 +203,10 @@ def _anchored_diff(a: str, b: str) -> Diff:
     diffs: Diff = []
     done_a = done_b = 0
     for at_a, at_b in _unique_anchors(a, b):
-        diffs += _DMP.diff_main(a[done_a:at_a], b[done_b:at_b], False)
+        diffs += _bounded(a[done_a:at_a], b[done_b:at_b], deadline)
         diffs.append((EQUAL, a[at_a]))
         done_a, done_b = at_a + 1, at_b + 1
-    diffs += _DMP.diff_main(a[done_a:], b[done_b:], False)
+    diffs += _bounded(a[done_a:], b[done_b:], deadline)
     _DMP.diff_cleanupMerge(diffs)
     return diffs
 

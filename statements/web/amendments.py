@@ -14,13 +14,14 @@ from ..errors import BadRequest, MergeConflict, StaleVersion
 from ..extensions import db
 from ..http.cycle import attempt
 from ..http.identity import page_user, signed_in_user
+from ..http.transaction import lock_for_writing
 from ..models import Amendment, Statement, User, Version
 from ..operations import amendments as ops
 from ..read.lookups import parse_number, statement_or_404, version_or_404
 from ..read.queries import attribution
 from ..read.standing import merge_onto_head, standing, standings
 from ..rules import RULES
-from ..text.diff import diff_html, diff_texts
+from ..text.diff import DiffTooComplex, diff_html, diff_texts
 from ..text.lines import lines_touched, number_lines
 from ..text.paragraphs import paragraphs, replace_paragraph
 from . import Page, bp
@@ -73,7 +74,10 @@ def _proposal(statement: Statement,
 
 
 def _preview(base: Version, whole: str) -> dict[str, object]:
-    diffs = diff_texts(base.text, whole.replace("\r\n", "\n"))
+    try:
+        diffs = diff_texts(base.text, whole.replace("\r\n", "\n"))
+    except DiffTooComplex:
+        return {"html": "", "lines": ops.TOO_COMPLEX}
     lines = lines_touched(base.text, diffs)
     return {"html": diff_html(diffs) if lines else "",
             "lines": _lines_label(*lines) if lines else "No change yet."}
@@ -97,8 +101,13 @@ def propose_amendment(slug: str) -> Page:
         if request.method == "POST":
             context["preview"] = _preview(base, whole)
         return render_template("amendments/propose.html", **context)
-    outcome = attempt(lambda: ops.propose(user, statement, base=base.number, text=whole,
-                                          rationale=form.get("rationale")))
+    def store() -> Amendment:
+        prepared = ops.prepare_proposal(statement, base=base.number, text=whole,
+                                        rationale=form.get("rationale"))
+        lock_for_writing()
+        return ops.propose(user, statement_or_404(slug, user), prepared=prepared)
+
+    outcome = attempt(store)
     if outcome.refused:
         context["errors"] = outcome.errors_under("text")
         context["preview"] = _preview(base, whole)

@@ -11,10 +11,12 @@ from werkzeug.wrappers import Response
 
 from ..errors import Invalid, TooManyAttempts
 from ..extensions import db, login_manager
-from ..http.cycle import attempt, keep_writes
+from ..http.cycle import attempt
 from ..http.identity import signed_in_user
+from ..http.transaction import keep_writes
 from ..models import ApiToken, User
 from ..operations.accounts import change_password, create_user, revoke_token, update_profile
+from ..operations.sessions import end_session, start_session
 from ..operations.sign_in import WRONG_CREDENTIALS, sign_in
 from . import bp
 
@@ -58,6 +60,7 @@ def login() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]] | st
     if user is None:
         return render_template("auth/login.html", next_path=next_path, email=email,
                                error=WRONG_CREDENTIALS), 401
+    start_session(user)
     login_user(user, remember=request.form.get("remember") == "on")
     flash(f"Signed in as {user.name}.", "success")
     return redirect(next_path or url_for("web.home"))
@@ -65,6 +68,8 @@ def login() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]] | st
 
 @bp.post("/logout")
 def logout() -> Response:
+    if current_user.is_authenticated:
+        end_session(current_user.session_id)
     logout_user()
     flash("Signed out.", "success")
     return redirect(url_for("web.home"))
@@ -88,6 +93,7 @@ def register() -> Response | tuple[str, int] | str:
     if outcome.refused:
         return render_template("auth/register.html", form=form,
                                errors=outcome.errors), outcome.status
+    start_session(outcome.result())
     login_user(outcome.result())
     flash("Welcome! Your account is ready.", "success")
     return redirect(url_for("web.home"))
@@ -127,7 +133,8 @@ def account_password() -> Response | tuple[str, int]:
     if outcome.refused:
         return render_template("auth/account.html", form=user, errors=outcome.errors,
                                tokens=_tokens()), outcome.status
-    # This session takes the new epoch; every other session and token has ended.
+    # This browser begins a new session; every other session and token has ended.
+    start_session(user)
     login_user(user)
     flash("Password changed. Your other sessions and API tokens have been signed out.",
           "success")

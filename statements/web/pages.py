@@ -7,8 +7,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
-from ..http.cycle import discard_writes
 from ..http.problems import problem_response
+from ..http.transaction import discard_writes
 from . import bp
 
 
