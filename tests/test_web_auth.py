@@ -252,8 +252,27 @@ def test_production_answers_carry_hsts(tmp_path, database_url: str) -> None:
     from tests.conftest import make_app
 
     production = make_app(database_url, tmp_path / "prod", STATEMENTS_ENV="production",
-                          SECRET_KEY="k" * 40)
+                          SECRET_KEY="k" * 40, PUBLIC_URL="https://statements.example.org")
     headers = production.test_client().get("/healthz").headers
     assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     development = make_app(database_url, tmp_path / "dev")
     assert "Strict-Transport-Security" not in development.test_client().get("/healthz").headers
+
+
+def test_a_form_without_its_token_explains_itself_and_offers_to_sign_in(app: Flask) -> None:
+    slug_page = "/statements"
+    signed_out = app.test_client()
+    response = signed_out.post("/logout", headers={"Referer": f"http://localhost{slug_page}"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "This form could not be sent" in page and "Nothing was saved" in page
+    assert 'href="/login?next=/statements"' in page
+    # Signed in, the page offers the form again instead; a foreign referrer is ignored.
+    browser = signed_in(app, make_user(app))
+    again = browser.post("/account", data={"name": "X"},
+                         headers={"Referer": "https://elsewhere.example/phish"})
+    assert again.status_code == 400
+    html = again.get_data(as_text=True)
+    assert 'href="/account"' in html and "elsewhere.example" not in html
+    api = app.test_client().post("/api/v1/auth/tokens", json={})
+    assert api.mimetype == "application/problem+json"  # the API needs no CSRF token at all

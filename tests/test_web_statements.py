@@ -240,3 +240,26 @@ def test_the_main_button_after_a_stale_edit_never_reverts_another_moderator(app:
     with app.app_context():
         texts = db.session.scalars(select(Version.text).order_by(Version.number)).all()
     assert texts == [SAMPLE_TEXT, b_text, a_text.replace("Paris", "Paris, France"), SAMPLE_TEXT]
+
+
+def test_the_home_page_offers_every_visitor_a_next_step(app: Flask, client) -> None:
+    moderator = make_user(app, "moderator")
+    endorsing = make_statement(app, moderator, status="endorsing", title="Open to endorse")
+    closed = make_statement(app, moderator, status="closed", title="All done")
+    amending = make_statement(app, moderator, status="amending", title="Being amended")
+    home = client.get("/").get_data(as_text=True)
+    assert "Open for endorsement" in home and "Closed" in home
+    assert f'href="/s/{endorsing}"' in home and f'href="/s/{endorsing}/endorse"' in home
+    assert f'href="/s/{closed}"' in home and f'href="/s/{closed}/endorse"' not in home
+    assert amending not in home and 'href="/login"' in home  # drafts only for delegates
+    signed = signed_in(app, make_user(app)).get("/").get_data(as_text=True)
+    assert "Open for amendments" in signed
+    assert f'href="/statements/{amending}/amendments/new"' in signed
+    assert f'href="/statements/{endorsing}"' in signed  # the drafting record, for delegates
+
+
+def test_the_statement_list_leads_the_public_to_public_pages(app: Flask, client) -> None:
+    slug = make_statement(app, status="endorsing")
+    listing = client.get("/statements").get_data(as_text=True)
+    assert f'href="/s/{slug}"' in listing and f'href="/statements/{slug}"' not in listing
+    assert f'href="/s/{slug}/endorse"' in listing

@@ -8,12 +8,15 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from ..errors import DatabaseUnavailable, DomainError, Invalid
 from ..text.diff import DiffTooComplex
+from .paths import referrer_path
 from .transaction import discard_writes, forget_transaction, writes_kept
 
 log = logging.getLogger(__name__)
@@ -33,15 +36,16 @@ def problem_response(body: dict[str, Any], status: int,
     return response
 
 
-def answer(error: DomainError) -> Response:
-    """The answer to a refused request: problem+json under /api/, else an error page."""
+def answer(error: DomainError, **page: Any) -> Response:
+    """The answer to a refused request: problem+json under /api/, else an error page
+    (``page`` adds to what the page shows)."""
     if not writes_kept():
         discard_writes()
     if wants_problem_json():
         return problem_response(error.problem(), error.status, error.headers())
     try:
         html = render_template("errors/error.html", status=error.status, title=error.title,
-                               detail=error.detail, problem=error.problem())
+                               detail=error.detail, problem=error.problem(), **page)
     except SQLAlchemyError:  # the page's navigation needs the database that just failed
         forget_transaction()
         html = (f"<!doctype html><title>{error.status} {escape(error.title)}</title>"
@@ -57,7 +61,16 @@ def _http_error(exc: HTTPException) -> Response:
     error.status = exc.code or 500
     error.title = exc.name
     error.code = exc.name.lower().replace(" ", "-")
-    response = answer(error)
+    page: dict[str, Any] = {}
+    if isinstance(exc, CSRFError):
+        error.title = "This form could not be sent"
+        error.detail = ("Nothing was saved: the form's security token (its CSRF token) was "
+                        "missing or had expired. It protects you from other sites sending "
+                        "forms in your name.")
+        back = referrer_path() or request.path
+        page = {"sign_in_next": back} if not current_user.is_authenticated else {
+            "retry_path": back}
+    response = answer(error, **page)
     for name, value in (exc.get_headers() or []):
         if name.lower() not in {"content-type", "content-length"}:
             response.headers[name] = value

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -13,28 +11,13 @@ from ..errors import Invalid, TooManyAttempts
 from ..extensions import db, login_manager
 from ..http.cycle import attempt
 from ..http.identity import signed_in_user
+from ..http.paths import safe_next
 from ..http.transaction import keep_writes
 from ..models import ApiToken, User
 from ..operations.accounts import change_password, create_user, revoke_token, update_profile
 from ..operations.sessions import end_session, start_session
 from ..operations.sign_in import WRONG_CREDENTIALS, sign_in
 from . import bp
-
-
-def safe_next(target: str | None) -> str | None:
-    """``?next=`` only ever leads to a path on this site.
-
-    Refused: other hosts (``//host``, ``/\\host``: browsers read a backslash as a
-    slash), any scheme, and control characters (CR/LF could split headers).
-    """
-    if not target or not target.startswith("/") or "\\" in target:
-        return None
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or target.startswith("//"):
-        return None
-    return target
 
 
 @login_manager.unauthorized_handler

@@ -8,13 +8,33 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..http.problems import problem_response
+from ..http.identity import page_user
 from ..http.transaction import discard_writes
+from ..read.queries import visible_statements
+from ..rules import StatementStatus
 from . import bp
+
+
+# The home page's sections, in the order a visitor needs them: what they can endorse now,
+# what is being drafted, what is done.
+PHASES: list[tuple[tuple[StatementStatus, ...], str, str]] = [
+    ((StatementStatus.ENDORSING,), "Open for endorsement",
+     "Read the final text and add your name, or your city's or organisation's."),
+    ((StatementStatus.AMENDING,), "Open for amendments",
+     "Propose changes to the draft, line by line, and support others' proposals."),
+    ((StatementStatus.REVIEWING, StatementStatus.FINAL), "Being decided",
+     "The moderators are deciding the amendments, or the text has just become final."),
+    ((StatementStatus.DRAFT,), "Drafts", "Being written by their moderators."),
+    ((StatementStatus.CLOSED,), "Closed", "Endorsement is over; the record stays public."),
+]
 
 
 @bp.get("/")
 def home() -> str:
-    return render_template("home.html")
+    statements = visible_statements(page_user())
+    sections = [(title, hint, [s for s in statements if s.status in phases])
+                for phases, title, hint in PHASES]
+    return render_template("home.html", sections=[s for s in sections if s[2]])
 
 
 @bp.get("/healthz")

@@ -66,3 +66,20 @@ def test_public_page_filters_and_downloads(no_js_page, live_app, tmp_path) -> No
         assert saved.stat().st_size > 200, suffix
     source = page.request.get(f"/s/{slug}/source.md").body()
     assert hashlib.sha256(source).hexdigest() == sha256_hex(SAMPLE_TEXT)
+
+
+def test_endorse_form_errors_come_first_and_take_the_focus(page, live_app) -> None:
+    """With JavaScript: the error summary is above the final text, focused, and its link
+    leads to the field; the final text does not hide it below the fold."""
+    slug = make_statement(live_app, make_user(live_app, "moderator"), status="endorsing")
+    sign_in(page, make_user(live_app).email)
+    page.goto(f"/s/{slug}/endorse")
+    page.get_by_label("on behalf of an organisation").check()
+    page.get_by_role("button", name="Endorse version 1").click()
+    summary = page.locator(".error-summary")
+    assert summary.is_visible()
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    text_top = page.locator("#final-heading").bounding_box()
+    assert summary.bounding_box()["y"] < text_top["y"]
+    summary.get_by_role("link").first.click()
+    assert page.url.endswith("#f-authorised") or page.url.endswith("#f-organisation")
