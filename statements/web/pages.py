@@ -7,13 +7,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
-from ..http.problems import problem_response
 from ..http.identity import page_user
+from ..http.problems import problem_response
 from ..http.transaction import discard_writes
 from ..read.queries import visible_statements
 from ..rules import StatementStatus
 from . import bp
-
 
 # The home page's sections, in the order a visitor needs them: what they can endorse now,
 # what is being drafted, what is done.

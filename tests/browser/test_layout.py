@@ -29,7 +29,8 @@ def test_pages_obey_the_content_security_policy(page) -> None:
 
 WIDEST = """() => [...document.querySelectorAll('body *')].filter(
     el => el.getBoundingClientRect().right > 391 && !el.closest('ol.numbered')).slice(0, 6)
-    .map(el => el.tagName + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right))"""
+    .map(el => el.tagName + '.' + el.className + ' '
+              + Math.round(el.getBoundingClientRect().right))"""
 
 
 def test_no_page_scrolls_sideways_on_a_phone(browser, live_server, live_app) -> None:
