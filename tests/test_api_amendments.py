@@ -298,3 +298,29 @@ def test_parallel_accepts_all_land_one_after_the_other(app: Flask) -> None:
         head = db.session.scalars(select(Version).order_by(Version.number.desc())).first()
     assert numbers == [1, 2, 3, 4, 5, 6]
     assert head.text == expected
+
+
+def test_the_rooms_vote_is_kept_with_the_decision(app) -> None:
+    from tests.factories import api_as, make_amendment, make_statement, make_user
+
+    moderator = make_user(app, "moderator")
+    slug = make_statement(app, moderator, status="amending")
+    api = api_as(app, moderator)
+    first = make_amendment(app, slug, make_user(app))
+    second = make_amendment(app, slug, make_user(app), text="# Another title\n\nShort.\n")
+    for bad in ({"for": -1, "against": 0, "abstain": 0}, {"for": 1}, [1, 2, 3],
+                {"for": "3", "against": 0, "abstain": 0}, {"for": 1.5, "against": 0,
+                                                          "abstain": 0}):
+        response = api.post(f"/statements/{slug}/amendments/{first}/reject",
+                            {"note": "No.", "vote": bad})
+        assert response.status_code == 422 and "vote" in response.get_json()["errors"], bad
+    rejected = api.post(f"/statements/{slug}/amendments/{first}/reject",
+                        {"note": "No.", "vote": {"for": 3, "against": 12, "abstain": 2}})
+    assert rejected.get_json()["decision"]["vote"] == {"for": 3, "against": 12, "abstain": 2}
+    accepted = api.post(f"/statements/{slug}/amendments/{second}/accept",
+                        {"vote": {"for": 20, "against": 1, "abstain": 0.0}})
+    assert accepted.status_code == 200
+    assert accepted.get_json()["amendment"]["decision"]["vote"] == {
+        "for": 20, "against": 1, "abstain": 0}
+    unvoted = api.get(f"/statements/{slug}/amendments/{second}").get_json()
+    assert unvoted["decision"]["vote"]["for"] == 20

@@ -123,7 +123,7 @@ def accept(slug: str, number: str) -> Response:
     actor, _, amendment = _load_amendment(slug, number, "accept")
     body = json_body()
     version = ops.accept(actor, amendment, note=body.get("note", ""), text=body.get("text"),
-                         base=body.get("base"))
+                         base=body.get("base"), vote=body.get("vote"))
     return jsonify({"amendment": amendment_json(amendment),
                     "version": version_json(version, with_text=True)})
 
@@ -131,7 +131,8 @@ def accept(slug: str, number: str) -> Response:
 @bp.post("/statements/<slug>/amendments/<number>/reject")
 def reject(slug: str, number: str) -> Response:
     actor, _, amendment = _load_amendment(slug, number, "reject")
-    ops.reject(actor, amendment, note=json_body().get("note"))
+    body = json_body()
+    ops.reject(actor, amendment, note=body.get("note"), vote=body.get("vote"))
     return jsonify(amendment_json(amendment))
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
+from ..errors import Invalid
 from ..http.identity import api_user, require_api_user
 from ..operations.endorsements import endorse, withdraw_endorsement
 from ..read.lookups import statement_or_404
-from ..read.queries import all_endorsements, public_endorsements
+from ..read.queries import SignatoryFilter, all_endorsements, public_endorsements
 from ..read.record import full_record
 from ..read.serialise import endorsement_json
-from ..rules import RULES
+from ..rules import RULES, EndorsementKind
 from . import bp
 from .body import json_body
 
@@ -42,7 +43,12 @@ def list_endorsements(slug: str) -> Response:
         items = all_endorsements(statement)
         return jsonify({"count": len(items),
                         "items": [endorsement_json(e, full=True) for e in items]})
-    count, items = public_endorsements(statement)
+    kind = request.args.get("kind", "")
+    if kind and kind not in set(EndorsementKind):
+        raise Invalid(errors={"kind": "Choose individual, organisation or government."})
+    filters = SignatoryFilter(kind=kind, country=request.args.get("country", "").strip()[:100],
+                              name=request.args.get("q", "").strip()[:200])
+    count, items = public_endorsements(statement, filters)
     return jsonify({"count": count, "items": [endorsement_json(e) for e in items]})
 
 

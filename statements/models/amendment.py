@@ -27,6 +27,11 @@ STATUS_COLUMNS = (
 )
 
 
+# A vote is recorded whole (all three counts) or not at all, and counts no one negatively.
+VOTE = ("(vote_for IS NULL AND vote_against IS NULL AND vote_abstain IS NULL) OR "
+        "(vote_for >= 0 AND vote_against >= 0 AND vote_abstain >= 0)")
+
+
 class Amendment(Model):
     __tablename__ = "amendments"
     __table_args__ = (
@@ -34,6 +39,7 @@ class Amendment(Model):
         CheckConstraint("number >= 1", name="number"),
         CheckConstraint(check_in("status", AmendmentStatus), name="status"),
         CheckConstraint(STATUS_COLUMNS, name="status_columns"),
+        CheckConstraint(VOTE, name="vote"),
         CheckConstraint("first_line >= 1 AND last_line >= first_line", name="lines"),
     )
 
@@ -56,6 +62,10 @@ class Amendment(Model):
     decision_note: Mapped[str] = mapped_column(Text, default="")
     result_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("versions.id", ondelete="RESTRICT"))
+    # The room's vote, when the moderator recorded one with the decision.
+    vote_for: Mapped[int | None] = mapped_column(Integer)
+    vote_against: Mapped[int | None] = mapped_column(Integer)
+    vote_abstain: Mapped[int | None] = mapped_column(Integer)
 
     statement: Mapped[Statement] = relationship(Statement)
     base_version: Mapped[Version] = relationship(Version, foreign_keys=[base_version_id],
@@ -80,6 +90,13 @@ class Amendment(Model):
     @property
     def decided(self) -> bool:
         return self.status in DECIDED
+
+    @property
+    def vote(self) -> dict[str, int] | None:
+        if self.vote_for is None or self.vote_against is None or self.vote_abstain is None:
+            return None
+        return {"for": self.vote_for, "against": self.vote_against,
+                "abstain": self.vote_abstain}
 
     @property
     def withdrawn(self) -> bool:

@@ -52,7 +52,7 @@ def create_user(actor: Actor | None, *, email: object, name: object, password: o
     problem = password_problem(password)
     if problem:
         errors["password"] = problem
-    if role not in set(Role):
+    if not isinstance(role, str) or role not in set(Role):
         errors["role"] = ROLE_MESSAGE
     if errors:
         raise Invalid(errors=errors)
@@ -119,7 +119,7 @@ def change_password(actor: User, user: User, *, current: object, new: object,
 
 def set_role(actor: Actor, user: User, role: object) -> User:
     RULES["manage_users"].require_who(actor)
-    if role not in set(Role):
+    if not isinstance(role, str) or role not in set(Role):
         raise Invalid(errors={"role": ROLE_MESSAGE})
     if user.role != role:
         record(actor, "user.role_change", user, before=user.role, after=role)

@@ -27,7 +27,7 @@ from ..rules import RULES, AmendmentStatus, VersionSource
 from ..text.diff import DiffTooComplex, PatchError, apply_patch_exact, diff_texts, patch_text
 from ..text.lines import lines_touched
 from .audit import record
-from .fields import body_text, integer_field
+from .fields import body_text, integer_field, vote_field
 from .statements import next_version, version_by_number
 
 
@@ -212,8 +212,11 @@ def _merged_text(amendment: Amendment, head: Version, advice: str) -> str:
 
 
 def _decide(actor: User, amendment: Amendment, status: str, note: str,
-            version: Version | None) -> None:
+            version: Version | None, *, vote: dict[str, int] | None) -> None:
     amendment.status = status
+    if vote is not None:
+        amendment.vote_for, amendment.vote_against = vote["for"], vote["against"]
+        amendment.vote_abstain = vote["abstain"]
     amendment.decided_by_id, amendment.decided_by = actor.id, actor
     amendment.decided_at = utcnow()
     amendment.decision_note = note
@@ -222,7 +225,7 @@ def _decide(actor: User, amendment: Amendment, status: str, note: str,
     db.session.flush()
     record(actor, f"amendment.{status}", amendment, statement_id=amendment.statement_id,
            before="proposed", after=status,
-           **({"version": version.number} if version is not None else {}))
+           vote=vote, **({"version": version.number} if version is not None else {}))
 
 
 def _merged_version(actor: User, amendment: Amendment, text: str, note: str) -> Version:
@@ -239,7 +242,7 @@ def _merged_version(actor: User, amendment: Amendment, text: str, note: str) -> 
 
 
 def accept(actor: User, amendment: Amendment, *, note: object = "", text: object = None,
-           base: object = None) -> Version:
+           base: object = None, vote: object = None) -> Version:
     """Merge the amendment onto the head; with ``text``, that text (written against head
     ``base``) becomes the new version instead and the amendment is merged_modified."""
     statement = amendment.statement
@@ -250,6 +253,7 @@ def accept(actor: User, amendment: Amendment, *, note: object = "", text: object
     text_s = body_text(errors, "text", text, label="Text") if text is not None else None
     base_n = integer_field(errors, "base", base, label="Base version") if text is not None \
         else None
+    tally = vote_field(errors, "vote", vote)
     if errors:
         raise Invalid(errors=errors)
     decision.require_open(amendment)
@@ -263,26 +267,29 @@ def accept(actor: User, amendment: Amendment, *, note: object = "", text: object
             raise Invalid(errors={"text": "This text is the same as the newest version: reject "
                                           "the amendment instead, with a note."})
         version = _merged_version(actor, amendment, text_s, note_s.strip())
-        _decide(actor, amendment, AmendmentStatus.MERGED_MODIFIED, note_s.strip(), version)
+        _decide(actor, amendment, AmendmentStatus.MERGED_MODIFIED, note_s.strip(), version,
+                vote=tally)
         return version
     merged = _merged_text(amendment, head, "accept it with changes to resolve the conflict")
     if merged == head.text:
         # The same change is already in the text: it is merged, into the head as it stands.
-        _decide(actor, amendment, AmendmentStatus.MERGED, note_s.strip(), head)
+        _decide(actor, amendment, AmendmentStatus.MERGED, note_s.strip(), head, vote=tally)
         return head
     version = _merged_version(actor, amendment, merged, note_s.strip())
-    _decide(actor, amendment, AmendmentStatus.MERGED, note_s.strip(), version)
+    _decide(actor, amendment, AmendmentStatus.MERGED, note_s.strip(), version, vote=tally)
     return version
 
 
-def reject(actor: User, amendment: Amendment, *, note: object) -> Amendment:
+def reject(actor: User, amendment: Amendment, *, note: object,
+           vote: object = None) -> Amendment:
     RULES["reject"].require_who(actor, amendment)
     errors: dict[str, str] = {}
     note_s = body_text(errors, "note", note, label="Note", limit=5_000)
+    tally = vote_field(errors, "vote", vote)
     if errors:
         raise Invalid(errors=errors)
     RULES["reject"].require_open(amendment)
-    _decide(actor, amendment, AmendmentStatus.REJECTED, note_s.strip(), None)
+    _decide(actor, amendment, AmendmentStatus.REJECTED, note_s.strip(), None, vote=tally)
     return amendment
 
 

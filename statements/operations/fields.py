@@ -69,6 +69,8 @@ def body_text(errors: dict[str, str], field: str, value: object, *, label: str =
 def integer_field(errors: dict[str, str], field: str, value: object, *,
                   label: str | None = None, minimum: int = 1) -> int:
     label = label or field.capitalize()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # JSON does not tell 2 from 2.0; both are the whole number two
     if isinstance(value, bool) or not isinstance(value, int):
         errors[field] = f"{label} must be a whole number."
         return 0
@@ -128,3 +130,18 @@ def instant_field(errors: dict[str, str], field: str, value: object, *,
         errors[field] = f"{label} must be before the year {LATEST_YEAR + 1}."
         return None
     return parsed
+
+
+def vote_field(errors: dict[str, str], field: str, value: object) -> dict[str, int] | None:
+    """The room's tally ``{"for", "against", "abstain"}``, each a whole number from 0, or
+    None when no vote was recorded."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) != {"for", "against", "abstain"}:
+        errors[field] = 'A vote is {"for": n, "against": n, "abstain": n}, each a whole number.'
+        return None
+    counts: dict[str, int] = {}
+    for side in ("for", "against", "abstain"):
+        counts[side] = integer_field(errors, field, value[side], label=f"Votes {side}",
+                                     minimum=0)
+    return None if field in errors else counts

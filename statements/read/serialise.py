@@ -23,7 +23,10 @@ def user_json(user: User, viewer: User | None) -> dict[str, Any]:
     body: dict[str, Any] = {"id": user.id, "name": user.name,
                             "organisation": user.organisation, "role": user.role}
     if can_see_email(viewer, user):
-        body["email"] = user.email
+        # Every account is confirmed until e-mail confirmation exists (made by an admin,
+        # the CLI, or registration, which has no confirmation step yet); no interface
+        # language or notification can be chosen yet.
+        body.update(email=user.email, email_confirmed=True, locale=None, notifications=True)
     return body
 
 
@@ -74,6 +77,7 @@ def amendment_json(amendment: Amendment, standing: Standing | None = None) -> di
             "at": iso(amendment.decided_at),
             "note": amendment.decision_note,
             "version": amendment.result_version.number if amendment.result_version else None,
+            "vote": amendment.vote,
         }
     body: dict[str, Any] = {
         "number": amendment.number,
@@ -105,6 +109,7 @@ def comment_json(comment: AmendmentComment) -> dict[str, Any]:
 def endorsement_json(endorsement: Endorsement, *, full: bool = False) -> dict[str, Any]:
     """Never the e-mail address: not even the record carries it."""
     body: dict[str, Any] = {
+        "id": endorsement.id,
         "name": endorsement.name,
         "organisation": endorsement.organisation,
         "capacity": endorsement.capacity,

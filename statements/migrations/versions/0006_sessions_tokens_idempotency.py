@@ -1,5 +1,5 @@
 """Browser sessions that signing out ends, API tokens that expire, kept answers for
-retried requests (Idempotency-Key).
+retried requests (Idempotency-Key), and the room's vote on an amendment.
 
 Revision ID: 0006
 Revises: 0005
@@ -58,9 +58,20 @@ def upgrade() -> None:
         expires_at=datetime.now(UTC) + timedelta(days=TOKEN_DAYS)))
     with op.batch_alter_table("api_tokens") as batch:
         batch.alter_column("expires_at", nullable=False)
+    with op.batch_alter_table("amendments") as batch:
+        for column in ("vote_for", "vote_against", "vote_abstain"):
+            batch.add_column(sa.Column(column, sa.Integer(), nullable=True))
+        batch.create_check_constraint(
+            op.f("ck_amendments_vote"),
+            "(vote_for IS NULL AND vote_against IS NULL AND vote_abstain IS NULL) OR "
+            "(vote_for >= 0 AND vote_against >= 0 AND vote_abstain >= 0)")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("amendments") as batch:
+        batch.drop_constraint(op.f("ck_amendments_vote"), type_="check")
+        for column in ("vote_for", "vote_against", "vote_abstain"):
+            batch.drop_column(column)
     with op.batch_alter_table("api_tokens") as batch:
         batch.drop_column("expires_at")
     op.drop_table("idempotent_answers")
