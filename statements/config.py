@@ -5,9 +5,11 @@ Every setting a deployer may change is listed in README.md ("Configuration").
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,7 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
             )
         secret_key = instance_secret_key(Path(instance_path))
 
+    public_url = public_site_url(env.get("PUBLIC_URL", ""), production)
     database_url = env.get("DATABASE_URL") or default_database_url(instance_path)
     secure_cookies = _flag(env.get("SECURE_COOKIES"), production)
 
@@ -65,6 +68,11 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "PASSWORD_HASH_COST": password_hash_cost(env, production),
         "OPEN_REGISTRATION": _flag(env.get("OPEN_REGISTRATION"), True),
         "SECRET_KEY": secret_key,
+        # The site's address in every link the service writes out (e-mails, the public
+        # page's canonical link, the exports): never taken from a request's Host header.
+        "PUBLIC_URL": public_url,
+        "SIGNING_SEED": signing_seed(env, Path(instance_path), production),
+        "RETIRED_SIGNING_KEYS": retired_keys(env),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SQLITE_BUSY_TIMEOUT_MS": _int(env, "SQLITE_BUSY_TIMEOUT_MS", 30_000),
@@ -82,6 +90,27 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
     }
+
+
+DEVELOPMENT_URL = "http://127.0.0.1:5000"
+_SITE_URL = re.compile(r"https?://[^\s/?#]+(?:/[^\s?#]*)?")
+
+
+def public_site_url(value: str, production: bool) -> str:
+    """PUBLIC_URL without its trailing slash; required in production, where a default would
+    send people to a development address."""
+    url = value.strip().rstrip("/")
+    if not url:
+        if production:
+            raise ConfigError(
+                "PUBLIC_URL is required when STATEMENTS_ENV=production: set it to the address "
+                "people reach the site at, e.g. https://statements.example.org (it is used in "
+                "the links of e-mails and exports)."
+            )
+        return DEVELOPMENT_URL
+    if not _SITE_URL.fullmatch(url):
+        raise ConfigError(f"PUBLIC_URL must be an http:// or https:// address, not {value!r}")
+    return url
 
 
 def password_hash_cost(env: Mapping[str, str], production: bool) -> dict[str, int]:
@@ -110,21 +139,21 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def instance_secret_key(instance: Path) -> str:
-    """The development key: generated once into the instance folder, then reused.
+def instance_secret(instance: Path, name: str, make: Callable[[], str]) -> str:
+    """A development secret: generated once into the instance folder, then reused.
 
-    Written to a private temporary file and hard-linked into place, so the key file
-    appears whole or not at all, and of two workers starting together exactly one
-    key wins and both read it.
+    Written to a private temporary file and hard-linked into place, so the file appears
+    whole or not at all, and of two workers starting together exactly one secret wins and
+    both read it.
     """
     instance.mkdir(parents=True, exist_ok=True)
-    path = instance / "secret_key"
+    path = instance / name
     if not path.exists():
-        tmp = instance / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        tmp = instance / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32))
+                fh.write(make())
                 fh.flush()
                 os.fsync(fh.fileno())
             try:
@@ -133,7 +162,46 @@ def instance_secret_key(instance: Path) -> str:
                 pass
         finally:
             tmp.unlink(missing_ok=True)
-    key = path.read_text().strip()
+    return path.read_text().strip()
+
+
+def instance_secret_key(instance: Path) -> str:
+    """The development secret key (see ``instance_secret``)."""
+    key = instance_secret(instance, "secret_key", lambda: secrets.token_hex(32))
     if len(key) < 32:
-        raise ConfigError(f"{path} holds no usable key; delete it to have a new one generated")
+        raise ConfigError(f"{instance / 'secret_key'} holds no usable key; delete it to have "
+                          "a new one generated")
     return key
+
+
+def _seed(value: str, name: str) -> bytes:
+    try:
+        raw = base64.b64decode(value.strip(), validate=True)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be base64: {exc}") from exc
+    if len(raw) != 32:
+        raise ConfigError(f"{name} must be the base64 of 32 bytes, not of {len(raw)}")
+    return raw
+
+
+def signing_seed(env: Mapping[str, str], instance: Path, production: bool) -> bytes:
+    """The Ed25519 seed that signs the public record: SIGNING_KEY (required in
+    production), else generated once into the instance folder."""
+    value = env.get("SIGNING_KEY", "")
+    if value:
+        return _seed(value, "SIGNING_KEY")
+    if production:
+        raise ConfigError(
+            "SIGNING_KEY is required when STATEMENTS_ENV=production: the base64 of 32 random "
+            "bytes, the same on every application server (e.g. `python3 -c 'import base64, "
+            "secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())'`). Keep it: "
+            "it signs the public record.")
+    made = instance_secret(instance, "signing_key",
+                           lambda: base64.b64encode(secrets.token_bytes(32)).decode())
+    return _seed(made, str(instance / "signing_key"))
+
+
+def retired_keys(env: Mapping[str, str]) -> list[bytes]:
+    """Public keys that signed earlier records: still published, so old signatures check."""
+    return [_seed(part, "RETIRED_SIGNING_KEYS")
+            for part in env.get("RETIRED_SIGNING_KEYS", "").split(",") if part.strip()]

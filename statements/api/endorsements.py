@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from ..errors import Invalid
+from ..errors import Invalid, NotFound
 from ..http.identity import api_user, require_api_user
-from ..operations.endorsements import endorse, withdraw_endorsement
+from ..operations.endorsements import endorse, my_endorsement, withdraw_endorsement
 from ..read.lookups import statement_or_404
+from ..read.public_record import receipt
 from ..read.queries import SignatoryFilter, all_endorsements, public_endorsements
 from ..read.record import full_record
 from ..read.serialise import endorsement_json
@@ -50,6 +51,16 @@ def list_endorsements(slug: str) -> Response:
                               name=request.args.get("q", "").strip()[:200])
     count, items = public_endorsements(statement, filters)
     return jsonify({"count": count, "items": [endorsement_json(e) for e in items]})
+
+
+@bp.get("/statements/<slug>/endorsements/mine/receipt")
+def my_receipt(slug: str) -> Response:
+    actor = require_api_user()
+    statement = statement_or_404(slug, actor)
+    mine = my_endorsement(statement, actor)
+    if mine is None:
+        raise NotFound("You have no active endorsement of this statement.")
+    return jsonify(receipt(mine))
 
 
 @bp.delete("/statements/<slug>/endorsements/mine")

@@ -10,12 +10,13 @@ from .amendment import (
 from .audit import AuditEvent
 from .endorsement import Endorsement
 from .idempotency import IdempotentAnswer
+from .record import RecordEvent
 from .statement import Statement, StatementModerator, Version
 from .throttle import SignInFailure, SignInThrottle
 from .user import ApiToken, BrowserSession, User, email_key
 
 __all__ = [
-    "Amendment", "BrowserSession", "IdempotentAnswer",
+    "Amendment", "BrowserSession", "IdempotentAnswer", "RecordEvent",
     "AmendmentComment", "AmendmentRevision", "AmendmentSupporter", "ApiToken", "AuditEvent",
     "Endorsement", "SignInFailure", "SignInThrottle", "Statement", "StatementModerator", "User",
     "Version", "VersionAmendment", "email_key",

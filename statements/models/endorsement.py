@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
@@ -41,6 +42,9 @@ class Endorsement(Model):
     authorised: Mapped[bool] = mapped_column(Boolean, default=False)
     endorsed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The secret that makes a private endorsement's commitment in the public record
+    # unguessable from its fields (statements/chain.py commitment). Never published.
+    salt: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
 
     statement: Mapped[Statement] = relationship(Statement)
     user: Mapped[User] = relationship(User)

@@ -6,7 +6,9 @@ from typing import Any
 
 from ..extensions import db
 from ..models import AuditEvent
+from ..models.types import utcnow
 from ..rules import Actor
+from .chain import record_event
 
 
 def _identify(subject: Any) -> tuple[str, str]:
@@ -24,7 +26,9 @@ def record(actor: Actor | None, action: str, subject: Any, *, statement_id: int 
     ``after`` are the identifiers the action moved between (a status, a version number).
     """
     object_type, object_id = _identify(subject)
+    when = utcnow()
     event = AuditEvent(
+        at=when,
         actor_id=actor.id if actor is not None else None,
         action=action,
         object_type=object_type,
@@ -36,4 +40,7 @@ def record(actor: Actor | None, action: str, subject: Any, *, statement_id: int 
     )
     db.session.add(event)
     db.session.flush()
+    if statement_id is not None:
+        record_event(action, subject, statement_id=statement_id, before=before, after=after,
+                     details=details, when=when)
     return event

@@ -14,5 +14,6 @@ from . import (  # noqa: E402,F401  (registers the routes)
     endorsements,
     pages,
     public,
+    record,
     statements,
 )
