@@ -278,6 +278,7 @@ RULES: dict[str, Rule] = {rule.action: rule for rule in (
          frozenset({S.ENDORSING}),
          "The statement is {status}: endorsements can no longer be withdrawn."),
     Rule("read_record", Who.MODERATOR, _MODERATE.format("read its full record")),
+    Rule("project", Who.MODERATOR, _MODERATE.format("choose what the room's screen shows")),
     Rule("list_all_endorsements", Who.MODERATOR, _MODERATE.format("see every endorsement")),
     Rule("manage_users", Who.ADMIN, "Only admins create accounts for others and change roles."),
     Rule("edit_account", Who.ACCOUNT_HOLDER, "You can only change your own account."),

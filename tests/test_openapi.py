@@ -29,7 +29,8 @@ from tests.factories import (
 )
 
 # Public routes (outside the API blueprint) that the document describes.
-DOCUMENTED_PAGES = {"web.healthz", "web.public_statement", "web.source", "web.export"}
+DOCUMENTED_PAGES = {"web.healthz", "web.public_statement", "web.source", "web.export",
+                    "web.public_record_json", "web.signing_keys"}
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
 
@@ -293,7 +294,12 @@ def test_endorsements_and_public_exports_answer_as_documented(world) -> None:
     client = world["app"].test_client()
     for path, template in [("/healthz", "/healthz"), (f"/s/{slug}", "/s/{slug}"),
                            (f"/s/{slug}/source.md", "/s/{slug}/source.md"),
-                           ("/s/no-such/source.md", "/s/{slug}/source.md")] + [
+                           ("/s/no-such/source.md", "/s/{slug}/source.md"),
+                           (f"/s/{slug}/record.json", "/s/{slug}/record.json"),
+                           ("/.well-known/statements-keys.json",
+                            "/.well-known/statements-keys.json"),
+                           (f"/api/v1/statements/{slug}/projector",
+                            "/api/v1/statements/{slug}/projector")] + [
             (f"/s/{slug}/export.{fmt}", "/s/{slug}/export.{fmt}")
             for fmt in ("json", "csv", "md", "txt", "html")]:
         found.extend(mismatches(client.get(path), "get", template))

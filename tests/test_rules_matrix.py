@@ -21,7 +21,14 @@ from statements.database import begin_write, write_transaction
 from statements.errors import DomainError
 from statements.extensions import db
 from statements.models import Amendment, Endorsement, Statement, User
-from statements.operations import accounts, amendments, endorsements, statements, workflow
+from statements.operations import (
+    accounts,
+    amendments,
+    endorsements,
+    projector,
+    statements,
+    workflow,
+)
 from statements.rules import MOVES, RULES, Rule, StatementStatus, Who
 from tests.factories import (
     ApiClient,
@@ -146,6 +153,7 @@ RUNS: dict[str, Run] = {
         _endorse_directly(st, actor) if actor is not None else None,
         endorsements.withdraw_endorsement(actor, st)),
     "manage_users": lambda actor, st, a, other: accounts.set_role(actor, other, "moderator"),
+    "project": lambda actor, st, a, other: projector.set_projector(actor, st, show="text"),
     "edit_account": lambda actor, st, a, other: accounts.update_profile(
         actor, other, name="A new name", organisation=""),
 }
@@ -229,6 +237,7 @@ API: dict[str, Callable[[ApiClient, World], Any]] = {
                                        {"kind": "individual"}),
     "read_record": lambda api, w: api.get(f"/statements/{w.slug}/record"),
     "list_all_endorsements": lambda api, w: api.get(f"/statements/{w.slug}/endorsements?all=1"),
+    "project": lambda api, w: api.put(f"/statements/{w.slug}/projector", {"show": "text"}),
     "manage_users": lambda api, w: api.post("/users", {
         "email": "new.person@example.org", "name": "New", "organisation": "",
         "password": "long enough password", "role": "delegate"}),

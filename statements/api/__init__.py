@@ -8,4 +8,11 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # The API authenticates writes by bearer token, never by cookie, so CSRF cannot reach it.
 csrf.exempt(bp)
 
-from . import accounts, amendments, endorsements, openapi, statements  # noqa: E402,F401  (registers the routes)
+from . import (  # noqa: E402,F401  (registers the routes)
+    accounts,
+    amendments,
+    endorsements,
+    live,
+    openapi,
+    statements,
+)

@@ -37,6 +37,12 @@ def lock_for_writing() -> None:
     begin_write()
 
 
+def end_read() -> None:
+    """End a read transaction (a long-lived stream between polls), so the next read sees
+    what others committed meanwhile and no snapshot is held open."""
+    db.session.rollback()
+
+
 def forget_transaction() -> None:
     """Roll back what can be rolled back over a connection that may be gone."""
     try:

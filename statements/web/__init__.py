@@ -15,5 +15,6 @@ from . import (  # noqa: E402,F401  (registers the routes)
     pages,
     public,
     record,
+    room,
     statements,
 )
