@@ -89,6 +89,10 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
         "WTF_CSRF_TIME_LIMIT": None,
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+        # Live event streams: how often each looks for new events, and how long it stays
+        # open before the client reconnects (with Last-Event-ID, so it misses nothing).
+        "EVENT_POLL_SECONDS": 1.0,
+        "EVENT_STREAM_SECONDS": 60.0,
     }
 
 
