@@ -304,12 +304,21 @@ def move_refusal(statement: Statement, to: StatementStatus, undecided: int) -> s
     return None
 
 
-def moves(statement: Statement) -> list[tuple[str, str, bool]]:
-    """The moves a statement can make now: the status, the words on its button, and whether
-    it is irreversible (the text becomes final for good)."""
+# Moves that can never be undone, and what a moderator must confirm before making one.
+IRREVERSIBLE = {
+    S.FINAL: ("Making the text final is irreversible: no version can ever be added.",
+              "I understand the text is frozen for good"),
+    S.CLOSED: ("Closing endorsement is irreversible: nobody can endorse or withdraw after it.",
+               "I understand endorsement ends for good"),
+}
+
+
+def moves(statement: Statement) -> list[tuple[str, str, tuple[str, str] | None]]:
+    """The moves a statement can make now: the status, the words on its button, and for an
+    irreversible one the warning and what the moderator confirms."""
     status = S(statement.status)
     return [(str(to), "Reopen for amendments" if to == S.AMENDING and status != S.DRAFT
-             else MOVE_LABELS[to], to == S.FINAL) for to in MOVES[status]]
+             else MOVE_LABELS[to], IRREVERSIBLE.get(to)) for to in MOVES[status]]
 
 
 def template_helpers(current: Callable[[], User | None]) -> dict[str, object]:

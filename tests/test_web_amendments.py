@@ -165,3 +165,40 @@ def test_attribution_page(app: Flask) -> None:
     api_as(app, moderator).post(f"/statements/{slug}/amendments/1/accept")
     html = signed_in(app, delegate).get(f"/statements/{slug}/attribution").get_data(as_text=True)
     assert '<sup class="origin-tag">A1 Dee</sup>' in html
+
+
+def test_decide_with_the_rooms_vote_and_project_it(app: Flask) -> None:
+    from tests.factories import make_amendment
+
+    moderator = make_user(app, "moderator")
+    slug = make_statement(app, moderator, status="amending")
+    first = make_amendment(app, slug, make_user(app))
+    second = make_amendment(app, slug, make_user(app), text="# Another title\n\nShort.\n")
+    desk = signed_in(app, moderator)
+    page = desk.get(f"/statements/{slug}/amendments/{first}").get_data(as_text=True)
+    assert "The room&#39;s vote (optional)" in page or "The room's vote (optional)" in page
+    assert "Project this" in page
+    projected = form_post(desk, f"/statements/{slug}/projector",
+                          {"show": "amendment", "amendment": str(first)},
+                          token_from=f"/statements/{slug}/amendments/{first}")
+    assert projected.status_code == 302
+    assert api_as(app, moderator).get(f"/statements/{slug}/projector").get_json()[
+        "amendment"] == first
+    bad = form_post(desk, f"/statements/{slug}/amendments/{first}/accept",
+                    {"vote_for": "12", "vote_against": "x", "vote_abstain": ""},
+                    token_from=f"/statements/{slug}/amendments/{first}")
+    assert "vote" in desk.get(bad.headers["Location"]).get_data(as_text=True).lower()
+    form_post(desk, f"/statements/{slug}/amendments/{first}/accept",
+              {"vote_for": "12", "vote_against": "3", "vote_abstain": "1"},
+              token_from=f"/statements/{slug}/amendments/{first}")
+    form_post(desk, f"/statements/{slug}/amendments/{second}/reject", {"note": "No."},
+              token_from=f"/statements/{slug}/amendments/{second}")
+    api = api_as(app, moderator)
+    assert api.get(f"/statements/{slug}/amendments/{first}").get_json()["decision"][
+        "vote"] == {"for": 12, "against": 3, "abstain": 1}
+    rejected = api.get(f"/statements/{slug}/amendments/{second}").get_json()["decision"]
+    assert rejected["vote"] is None and rejected["note"] == "No."
+    # A delegate cannot move the room's screen.
+    other = signed_in(app, make_user(app))
+    assert form_post(other, f"/statements/{slug}/projector", {"show": "text"},
+                     token_from=f"/statements/{slug}").status_code == 403

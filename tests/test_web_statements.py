@@ -263,3 +263,19 @@ def test_the_statement_list_leads_the_public_to_public_pages(app: Flask, client)
     listing = client.get("/statements").get_data(as_text=True)
     assert f'href="/s/{slug}"' in listing and f'href="/statements/{slug}"' not in listing
     assert f'href="/s/{slug}/endorse"' in listing
+
+
+def test_closing_endorsement_asks_for_confirmation_too(app: Flask) -> None:
+    moderator = make_user(app, "moderator")
+    slug = make_statement(app, moderator, status="endorsing")
+    client = signed_in(app, moderator)
+    page = client.get(f"/statements/{slug}").get_data(as_text=True)
+    assert "I understand endorsement ends for good" in page
+    form_post(client, f"/statements/{slug}/transitions", {"to": "closed"},
+              token_from=f"/statements/{slug}")
+    with app.app_context():
+        assert db.session.scalars(select(Statement.status)).one() == "endorsing"
+    form_post(client, f"/statements/{slug}/transitions", {"to": "closed", "confirm": "yes"},
+              token_from=f"/statements/{slug}")
+    with app.app_context():
+        assert db.session.scalars(select(Statement.status)).one() == "closed"

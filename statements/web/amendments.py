@@ -162,6 +162,17 @@ def amendment(slug: str, number: int) -> str:
 
 # --- actions ------------------------------------------------------------------------------
 
+def _vote(form: Mapping[str, str]) -> object:
+    """The tally from a decide form's three number fields: None when all are empty; else
+    what was typed, for the operation to check (a missing or odd count is 422)."""
+    counts = {side: form.get(f"vote_{side}", "").strip() for side in ("for", "against",
+                                                                      "abstain")}
+    if not any(counts.values()):
+        return None
+    return {side: parse_number(value) if parse_number(value) is not None else value
+            for side, value in counts.items()}
+
+
 def _act(slug: str, number: int, rule: str, action: Callable[[User, Amendment], object],
          done: str) -> Response:
     user, statement, found = _load(slug, number)
@@ -204,7 +215,9 @@ def comment_amendment(slug: str, number: int) -> Response:
 @login_required
 def reject_amendment(slug: str, number: int) -> Response:
     note = request.form.get("note", "")
-    return _act(slug, number, "reject", lambda user, a: ops.reject(user, a, note=note),
+    vote = _vote(request.form)
+    return _act(slug, number, "reject",
+                lambda user, a: ops.reject(user, a, note=note, vote=vote),
                 "{label} is rejected.")
 
 
@@ -213,7 +226,9 @@ def reject_amendment(slug: str, number: int) -> Response:
 def accept_amendment(slug: str, number: int) -> Response:
     user, statement, found = _load(slug, number)
     RULES["accept"].require_who(user, found)
-    outcome = attempt(lambda: ops.accept(user, found, note=request.form.get("note", "")))
+    vote = _vote(request.form)
+    outcome = attempt(lambda: ops.accept(user, found, note=request.form.get("note", ""),
+                                         vote=vote))
     if outcome.refused:
         flash(outcome.detail, "error")
         if isinstance(outcome.error, MergeConflict):

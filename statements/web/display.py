@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import url_for
+from flask.blueprints import BlueprintSetupState
 from markupsafe import Markup
 
 from ..http.identity import page_user
@@ -57,9 +58,11 @@ def markdown_filter(text: str, demote: int = 0) -> Markup:
     return Markup(html)  # noqa: S704  (sanitised by nh3 with an allowlist)
 
 
-@bp.app_context_processor
-def _globals() -> dict[str, object]:
-    return {**template_helpers(page_user), "nav_links": _nav_links}
+@bp.record_once
+def _globals(state: BlueprintSetupState) -> None:
+    """The rules' questions as Jinja globals, so that macros imported without context can
+    ask them too; each asks for the signed-in user when called."""
+    state.app.jinja_env.globals.update(template_helpers(page_user), nav_links=_nav_links)
 
 
 def _nav_links() -> list[tuple[str, str]]:

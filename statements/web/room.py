@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
 
+from ..http.cycle import attempt
 from ..http.identity import page_user
+from ..http.paths import referrer_path
 from ..operations.amendments import amendment_or_404
+from ..operations.projector import set_projector
 from ..read.live import projector_state
-from ..read.lookups import statement_or_404
+from ..read.lookups import parse_number, statement_or_404
+from ..rules import RULES
 from ..text.lines import number_lines
 from . import bp
 from .amendments import _lines_label, excerpt
+
+
+@bp.post("/statements/<slug>/projector")
+@login_required
+def project(slug: str) -> Response:
+    """A moderator's "Project this": the room's screen shows the amendment (or the text)."""
+    statement = statement_or_404(slug, page_user())
+    user = RULES["project"].require_who(page_user(), statement)
+    form = request.form
+    outcome = attempt(lambda: set_projector(user, statement, show=form.get("show"),
+                                            amendment=parse_number(form.get("amendment"))))
+    if outcome.refused:
+        flash(outcome.detail, "error")
+    else:
+        flash("The room's screen now shows "
+              + (f"A{form.get('amendment')}." if form.get("show") == "amendment"
+                 else "the text."), "success")
+    return redirect(referrer_path() or url_for("web.amendments", slug=slug))
 
 
 @bp.get("/statements/<slug>/projector")

@@ -22,7 +22,7 @@ from ..operations.fields import zone_names
 from ..operations.workflow import transition
 from ..read.lookups import parse_number, statement_or_404, version_or_404
 from ..read.queries import visible_statements
-from ..rules import RULES, StatementStatus
+from ..rules import IRREVERSIBLE, RULES, StatementStatus
 from ..text.diff import diff_html, diff_texts
 from ..text.lines import number_lines
 from ..text.merge import three_way_merge
@@ -178,8 +178,8 @@ def move(slug: str) -> Response:
     st = statement_or_404(slug, user)
     user = RULES["move"].require_who(user, st)
     to = request.form.get("to", "")
-    if to == StatementStatus.FINAL and request.form.get("confirm") != "yes":
-        flash("Tick the box to confirm: once final, the text can never change again.", "error")
+    if to in IRREVERSIBLE and request.form.get("confirm") != "yes":
+        flash("Tick the box to confirm: " + IRREVERSIBLE[StatementStatus(to)][0], "error")
         return redirect(url_for("web.statement", slug=slug))
     outcome = attempt(lambda: transition(user, st, to))
     if outcome.refused:
