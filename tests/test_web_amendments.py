@@ -103,10 +103,14 @@ def test_queue_merge_all_clean_and_resolve_a_conflict(app: Flask) -> None:
     client = signed_in(app, moderator)
     queue = client.get(f"/statements/{slug}/amendments").get_data(as_text=True)
     assert queue.count("applies cleanly") >= 3 and "overlaps" in queue
-    assert "Merge every amendment that applies cleanly (3)" in queue
+    # The preview says what will happen: the count is what merges (it said 3, merged 2).
+    assert "Merge 2 amendments" in queue
+    assert "A2 will be skipped: it overlaps a change merged just before it (A1)" in queue
     response = form_post(client, f"/statements/{slug}/amendments/merge-clean",
                          token_from=f"/statements/{slug}/amendments")
     assert response.status_code == 302
+    summary = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Merged A3, A1 as version(s) 2–3." in summary and "Not merged: A2" in summary
     with app.app_context():
         statuses = dict(db.session.execute(select(Amendment.number, Amendment.status)).all())
         assert statuses == {1: "merged", 2: "proposed", 3: "merged"}  # A2 conflicts with A1

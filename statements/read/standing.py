@@ -85,3 +85,37 @@ def standing(amendment: Amendment) -> Standing:
     if amendment.decided:
         return Standing(False, [])
     return standings(amendment.statement, only=amendment)[amendment.number]
+
+
+@dataclass
+class PlannedMerge:
+    """What "merge every amendment that applies cleanly" will do with one open amendment."""
+
+    amendment: Amendment
+    merges: bool
+    reason: str  # why it is skipped; empty when it merges
+
+
+def merge_plan(statement: Statement) -> list[PlannedMerge]:
+    """Every open amendment in text order, merged one after the other onto the head as it
+    then stands — exactly as merging them does — saying which will merge and why each other
+    one will not (it conflicts with the text, or only with one merged before it)."""
+    head = statement.head.text
+    overlaps = {number: entry.overlaps for number, entry in standings(statement).items()}
+    running = head
+    merged_before: list[int] = []
+    plan = []
+    for amendment in open_amendments(statement):
+        base = amendment.base_version.text
+        result = three_way_merge(base, running, amendment.text)
+        if result.text is not None:
+            running = result.text
+            merged_before.append(amendment.number)
+            plan.append(PlannedMerge(amendment, True, ""))
+        elif three_way_merge(base, head, amendment.text).text is not None:
+            names = [f"A{n}" for n in merged_before if n in overlaps.get(amendment.number, [])]
+            plan.append(PlannedMerge(amendment, False, "it overlaps a change merged just "
+                                     f"before it ({', '.join(names) or 'another amendment'})"))
+        else:
+            plan.append(PlannedMerge(amendment, False, "it conflicts with the current text"))
+    return plan

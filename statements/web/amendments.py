@@ -19,7 +19,7 @@ from ..models import Amendment, Statement, User, Version
 from ..operations import amendments as ops
 from ..read.lookups import parse_number, statement_or_404, version_or_404
 from ..read.queries import attribution
-from ..read.standing import merge_onto_head, standing, standings
+from ..read.standing import merge_onto_head, merge_plan, standing, standings
 from ..rules import RULES
 from ..text.diff import DiffTooComplex, diff_html, diff_texts
 from ..text.lines import lines_touched, number_lines
@@ -143,10 +143,13 @@ def amendments(slug: str) -> str:
                                .order_by(Amendment.first_line, Amendment.number)).all()
     open_ones = [a for a in every if not a.decided]
     decided = sorted((a for a in every if a.decided), key=lambda a: a.number)
-    return render_template("amendments/queue.html", statement=statement, open=open_ones,
-                           decided=decided, standings=standing_of, user=user,
-                           lines_label=_lines_label,
-                           clean_count=sum(1 for s in standing_of.values() if s.applies_cleanly))
+    plan = merge_plan(statement) if RULES["merge_all_clean"].allows(user, statement) else []
+    return render_template(
+        "amendments/queue.html", statement=statement, open=open_ones, decided=decided,
+        standings=standing_of, user=user, lines_label=_lines_label, plan=plan,
+        clean_count=sum(1 for step in plan if step.merges),
+        changes={a.number: excerpt(a.base_version.text, a.text, a.first_line, a.last_line)
+                 for a in open_ones})
 
 
 @bp.get("/statements/<slug>/amendments/<int:number>")
@@ -246,16 +249,21 @@ def merge_clean(slug: str) -> Response:
     user = signed_in_user()
     statement = statement_or_404(slug, user)
     RULES["merge_all_clean"].require_who(user, statement)
+    plan = merge_plan(statement)
     outcome = attempt(lambda: ops.merge_all_clean(user, statement))
     if outcome.refused:
         flash(outcome.detail, "error")
         return _back(statement)
     versions = outcome.value or []
+    merged = [step.amendment.label for step in plan if step.merges]
+    skipped = [f"{step.amendment.label} ({step.reason})" for step in plan if not step.merges]
     if versions:
-        flash(f"Merged {len(versions)} amendment(s) as versions "
-              f"{versions[0].number}–{versions[-1].number}.", "success")
+        flash(f"Merged {', '.join(merged)} as version(s) {versions[0].number}–"
+              f"{versions[-1].number}.", "success")
     else:
         flash("No open amendment applies cleanly.", "warning")
+    if skipped:
+        flash("Not merged: " + "; ".join(skipped) + ".", "warning")
     return _back(statement)
 
 
