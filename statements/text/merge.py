@@ -61,11 +61,14 @@ class Region:
 
 @dataclass(frozen=True)
 class Conflict:
-    """The text of one conflicting range of base, as it reads in each version."""
+    """The text of one conflicting range of base, as it reads in each version, and where
+    the range is in base (``start``, ``end``), so that it can be shown in its sentence."""
 
     base: str
     head: str
     amendment: str
+    start: int = field(default=0, compare=False)
+    end: int = field(default=0, compare=False)
 
     def as_dict(self) -> dict[str, str]:
         return {"base": self.base, "head": self.head, "amendment": self.amendment}
@@ -101,6 +104,38 @@ def three_way_merge(base: str, head: str, amended: str) -> MergeResult:
         return MergeResult(None, found)
     to_carry = [region for cluster in clusters if not cluster.head for region in cluster.amendment]
     return MergeResult(_carry(base, head, [p.region for p in head_regions], to_carry), [])
+
+
+def merge_resolving(base: str, head: str, amended: str, resolutions: list[str]) -> str:
+    """The merge with each conflict resolved: ``resolutions[i]`` is what the i-th conflict's
+    range of base becomes (the head's reading, the amendment's, or new words). Everything
+    that does not conflict is merged as ``three_way_merge`` would."""
+    clusters = _clusters(_placed_regions(base, head), _placed_regions(base, amended))
+    conflicting = [cluster for cluster in clusters if _conflict(base, cluster)]
+    if len(resolutions) != len(conflicting):
+        raise ValueError(f"{len(conflicting)} conflict(s), {len(resolutions)} resolution(s)")
+    chosen = dict(zip((id(c) for c in conflicting), resolutions, strict=True))
+    parts, pos = [], 0
+    for cluster in clusters:
+        if id(cluster) in chosen:
+            reading = chosen[id(cluster)]
+        else:
+            regions = cluster.head or cluster.amendment  # one-sided, or the same both sides
+            reading = _reads(base, cluster, regions)
+        parts += [base[pos : cluster.start], reading]
+        pos = cluster.end
+    parts.append(base[pos:])
+    return "".join(parts)
+
+
+def _reads(base: str, cluster: _Cluster, regions: list[Region]) -> str:
+    """How the cluster's range of base reads once ``regions`` are applied to it."""
+    parts, pos = [], cluster.start
+    for region in regions:
+        parts += [base[pos : region.start], region.replacement]
+        pos = region.end
+    parts.append(base[pos : cluster.end])
+    return "".join(parts)
 
 
 def conflicting_regions(base: str, a: str, b: str) -> bool:
@@ -256,20 +291,14 @@ def _conflict(base: str, cluster: _Cluster) -> Conflict | None:
     if not (cluster.head and cluster.amendment):
         return None
 
-    def reads(regions: list[Region]) -> str:
-        # Every region of this side that reaches into the range is in the cluster, so
-        # this is exactly how the range reads in that side's text.
-        parts, pos = [], cluster.start
-        for region in regions:
-            parts += [base[pos : region.start], region.replacement]
-            pos = region.end
-        parts.append(base[pos : cluster.end])
-        return "".join(parts)
-
-    head, amendment = reads(cluster.head), reads(cluster.amendment)
+    # Every region of a side that reaches into the range is in the cluster, so this is
+    # exactly how the range reads in that side's text.
+    head, amendment = _reads(base, cluster, cluster.head), _reads(base, cluster,
+                                                                   cluster.amendment)
     if head == amendment:
         return None
-    return Conflict(base[cluster.start : cluster.end], head, amendment)
+    return Conflict(base[cluster.start : cluster.end], head, amendment, cluster.start,
+                    cluster.end)
 
 
 def _carry(base: str, head: str, head_regions: list[Region], amendment: list[Region]) -> str:

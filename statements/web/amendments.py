@@ -23,6 +23,7 @@ from ..read.standing import merge_onto_head, merge_plan, standing, standings
 from ..rules import RULES
 from ..text.diff import DiffTooComplex, diff_html, diff_texts
 from ..text.lines import lines_touched, number_lines
+from ..text.merge import Conflict, merge_resolving
 from ..text.paragraphs import paragraphs, replace_paragraph
 from . import Page, bp
 
@@ -282,9 +283,22 @@ def resolve_amendment(slug: str, number: int) -> Page:
         "text": merged.text if merged and merged.clean else head.text,
         "amendment_tracked": excerpt(found.base_version.text, found.text,
                                      found.first_line, found.last_line)}
+    if merged is not None and not merged.clean:
+        context["conflicts"] = [_in_sentence(found.base_version.text, c)
+                                for c in merged.conflicts]
     if request.method == "GET":
         return render_template("amendments/resolve.html", **context)
     form = request.form
+    if form.get("action") == "combine" and merged is not None and not merged.clean:
+        # The conflict tool: each conflict resolved as chosen, everything else merged;
+        # shown as tracked changes against the head before anything is accepted.
+        resolutions = [_resolution(form, i, c) for i, c in enumerate(merged.conflicts)]
+        combined = merge_resolving(found.base_version.text, head.text, found.text,
+                                   resolutions)
+        context.update(text=combined, choices={i: form.get(f"choice-{i}", "")
+                                               for i in range(len(resolutions))},
+                       preview=diff_html(diff_texts(head.text, combined)))
+        return render_template("amendments/resolve.html", **context)
     context.update(text=form.get("text", ""), note=form.get("note", ""))
     outcome = attempt(lambda: ops.accept(user, found, note=form.get("note", ""),
                                          text=form.get("text", ""),
@@ -298,6 +312,27 @@ def resolve_amendment(slug: str, number: int) -> Page:
     flash(f"{found.label} is merged with changes as version {outcome.result().number}.",
           "success")
     return _back(statement, found)
+
+
+def _in_sentence(base: str, conflict: Conflict) -> dict[str, str]:
+    """A conflict with the words around it in the base text, up to its sentence's edges."""
+    before = base[max(0, conflict.start - 120):conflict.start]
+    after = base[conflict.end:conflict.end + 120]
+    cut = max(before.rfind(". "), before.rfind("\n"))
+    before = before[cut + 1:] if cut >= 0 else "…" + before
+    stop = min((i for i in (after.find(". "), after.find("\n")) if i >= 0), default=-1)
+    after = after[:stop + 1] if stop >= 0 else after + "…"
+    return {"before": before, "after": after, "base": conflict.base, "head": conflict.head,
+            "amendment": conflict.amendment}
+
+
+def _resolution(form: Mapping[str, str], index: int, conflict: Conflict) -> str:
+    choice = form.get(f"choice-{index}", "amendment")
+    if choice == "head":
+        return conflict.head
+    if choice == "own":
+        return form.get(f"own-{index}", conflict.amendment).replace("\r\n", "\n")
+    return conflict.amendment
 
 
 @bp.route("/statements/<slug>/amendments/<int:number>/rebase", methods=["GET", "POST"])

@@ -83,3 +83,30 @@ def test_resolve_a_conflict(no_js_page, live_app) -> None:
     page.get_by_label("Note for the record").fill("Both wordings")
     page.get_by_role("button", name="Accept A2 with these changes").click()
     assert page.get_by_text("A2 is merged with changes as version 3.").is_visible()
+
+
+def test_the_conflict_tool_resolves_two_conflicts_one_side_each(page, live_app) -> None:
+    from tests.browser.conftest import sign_in
+    from tests.factories import SAMPLE_TEXT, api_as, make_statement, make_user
+
+    moderator = make_user(live_app, "moderator")
+    slug = make_statement(live_app, moderator, status="amending")
+    api_as(live_app, make_user(live_app)).post(f"/statements/{slug}/amendments", {
+        "base": 1, "rationale": "Stronger.",
+        "text": SAMPLE_TEXT.replace("recognise", "affirm").replace("every two years",
+                                                                    "every year")})
+    api_as(live_app, moderator).post(f"/statements/{slug}/versions", {
+        "base": 1, "text": SAMPLE_TEXT.replace("recognise", "acknowledge").replace(
+            "every two years", "each year").replace("urban", "city")})
+    sign_in(page, moderator.email)
+    page.goto(f"/statements/{slug}/amendments/1/resolve")
+    assert page.locator("fieldset.conflict").count() == 2
+    page.get_by_label("Keep version 2’s words").first.check()
+    page.locator("fieldset.conflict").nth(1).get_by_label("Take A1’s words").check()
+    page.get_by_role("button", name="Preview the result").click()
+    assert "every year" in page.get_by_label("The new version 3", exact=False).input_value()
+    page.get_by_role("button", name="Accept A1 with these changes").click()
+    assert page.get_by_text("A1 is merged with changes as version 3.").is_visible()
+    head = api_as(live_app, moderator).get(f"/statements/{slug}").get_json()["head"]["text"]
+    assert head == SAMPLE_TEXT.replace("recognise", "acknowledge").replace(
+        "every two years", "every year").replace("urban", "city")

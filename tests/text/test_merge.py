@@ -336,3 +336,26 @@ def test_an_insertion_that_could_sit_next_to_the_other_sides_change_conflicts(mo
     }
     monkeypatch.setattr(merge_module, "diff_texts", lambda _, derived: diffs[derived])
     assert conflicts(base, head, amended) == [Conflict("a ", "QQQ X ", "a X ")]
+
+
+def test_resolving_each_conflict_keeps_everything_else_merged() -> None:
+    from statements.text.merge import merge_resolving, three_way_merge
+
+    base = "Cities protect nature. Regions report every two years. Towns plant trees.\n"
+    head = "Cities protect all nature. Regions report every year. Towns plant trees.\n"
+    amended = "Cities restore nature. Regions report each year. Towns plant old trees.\n"
+    result = three_way_merge(base, head, amended)
+    assert len(result.conflicts) == 2
+    assert all(base[c.start:c.end] == c.base for c in result.conflicts)
+    assert "protect" in result.conflicts[0].base and "two" in result.conflicts[1].base
+    # Choose the head's words for one, the amendment's for the other; the clean change
+    # ("old trees") is merged either way.
+    first, second = result.conflicts
+    assert merge_resolving(base, head, amended, [first.head, second.amendment]) == (
+        "Cities protect all nature. Regions report each year. Towns plant old trees.\n")
+    own = [first.amendment.replace("restore", "guard"), second.head.replace("every year",
+                                                                             "yearly")]
+    assert merge_resolving(base, head, amended, own) == (
+        "Cities guard nature. Regions report yearly. Towns plant old trees.\n")
+    clean = three_way_merge(base, head, base.replace("Towns", "Villages"))
+    assert merge_resolving(base, head, base.replace("Towns", "Villages"), []) == clean.text
