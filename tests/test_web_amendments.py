@@ -206,3 +206,17 @@ def test_decide_with_the_rooms_vote_and_project_it(app: Flask) -> None:
     other = signed_in(app, make_user(app))
     assert form_post(other, f"/statements/{slug}/projector", {"show": "text"},
                      token_from=f"/statements/{slug}").status_code == 403
+
+
+def test_the_statement_page_marks_what_open_amendments_touch(app: Flask) -> None:
+    from tests.factories import make_amendment
+
+    moderator = make_user(app, "moderator")
+    slug = make_statement(app, moderator, status="amending")
+    make_amendment(app, slug, make_user(app), text=SAMPLE_TEXT.replace("urban", "city"))
+    page = signed_in(app, make_user(app)).get(f"/statements/{slug}").get_data(as_text=True)
+    assert "Open amendments" in page and 'href="#L6"' in page
+    assert '<li id="L6" class="touched">' in page and '<li id="L3" class="touched">' not in page
+    api_as(app, make_user(app)).post(f"/statements/{slug}/amendments/1/support")
+    shown = signed_in(app, moderator).get(f"/statements/{slug}/amendments/1")
+    assert shown.status_code == 200

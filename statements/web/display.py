@@ -11,7 +11,9 @@ from flask.blueprints import BlueprintSetupState
 from markupsafe import Markup
 
 from ..http.identity import page_user
+from ..models import AmendmentRevision
 from ..rules import RULES, template_helpers
+from ..text.diff import diff_html, diff_texts
 from ..text.markdown import render_markdown
 from . import bp
 
@@ -56,6 +58,12 @@ def markdown_filter(text: str, demote: int = 0) -> Markup:
     if demote:
         html = _HEADING.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + demote)}", html)
     return Markup(html)  # noqa: S704  (sanitised by nh3 with an allowlist)
+
+
+@bp.app_template_global("revision_changes")
+def revision_changes(revision: AmendmentRevision) -> Markup:
+    """An earlier form of an amendment as tracked changes against the version it was for."""
+    return Markup(diff_html(diff_texts(revision.base_version.text, revision.text)))  # noqa: S704  (escaped by diff_html)
 
 
 @bp.record_once

@@ -22,6 +22,7 @@ from ..operations.fields import zone_names
 from ..operations.workflow import transition
 from ..read.lookups import parse_number, statement_or_404, version_or_404
 from ..read.queries import visible_statements
+from ..read.standing import open_amendments
 from ..rules import IRREVERSIBLE, RULES, StatementStatus
 from ..text.diff import diff_html, diff_texts
 from ..text.lines import number_lines
@@ -57,8 +58,12 @@ def statement(slug: str) -> str:
     user = page_user()
     st = statement_or_404(slug, user)
     head = st.head
+    pending = open_amendments(st) if user is not None else []
+    touched = {n for a in pending if a.base_version_id == head.id
+               for n in range(a.first_line, a.last_line + 1)}
     return render_template("statements/show.html", statement=st, version=head, head=head,
-                           lines=number_lines(head.text), user=user)
+                           lines=number_lines(head.text), user=user, pending=pending,
+                           touched=touched)
 
 
 @bp.get("/statements/<slug>/versions/<int:number>")
