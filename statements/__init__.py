@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Overrides that stand for environment variables, so they pass through the same parsing.
 ENV_OVERRIDES = {"DATABASE_URL", "SECRET_KEY", "STATEMENTS_ENV", "SECURE_COOKIES",
-                 "INSTANCE_PATH", "PUBLIC_URL", "SIGNING_KEY", "RETIRED_SIGNING_KEYS"}
+                 "INSTANCE_PATH", "PUBLIC_URL", "SIGNING_KEY", "RETIRED_SIGNING_KEYS",
+                 "MAIL_URL", "MAIL_FROM"}
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:

@@ -56,15 +56,25 @@ PUBLIC_FIELDS = ("name", "organisation", "capacity", "kind", "city", "country",
 
 def replay_public_list(events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The public signatories the record's events add up to, in the public list's order
-    (by when each last endorsed): every publicly listed endorsement not withdrawn since."""
-    listed: dict[int, tuple[int, dict[str, Any]]] = {}
+    (by when each last endorsed): every public endorsement not withdrawn since, that needs
+    no verification or was verified — or is pending, while the statement lists those."""
+    entries: dict[int, tuple[int, dict[str, Any], str]] = {}
+    list_unverified = False
     for event in events:
-        data = event["data"]
-        if event["type"] == "endorsed":
+        data, kind = event["data"], event["type"]
+        if kind == "endorsed":
             if "commitment" in data:
-                listed.pop(data["id"], None)
+                entries.pop(data["id"], None)
             else:
-                listed[data["id"]] = (event["seq"], {k: data.get(k) for k in PUBLIC_FIELDS})
-        elif event["type"] == "endorsement_withdrawn":
-            listed.pop(data["id"], None)
-    return [entry for _, entry in sorted(listed.values(), key=lambda pair: pair[0])]
+                entries[data["id"]] = (event["seq"], {k: data.get(k) for k in PUBLIC_FIELDS},
+                                       data.get("verification", "not_required"))
+        elif kind == "endorsement_withdrawn":
+            entries.pop(data["id"], None)
+        elif kind == "verification" and data["id"] in entries:
+            seq, fields, _ = entries[data["id"]]
+            entries[data["id"]] = (seq, fields, data["decision"])
+        elif kind == "details" and data.get("field") == "list_unverified":
+            list_unverified = json.loads(data["value"])
+    shown = {"not_required", "verified"} | ({"pending"} if list_unverified else set())
+    return [fields for _, fields, state in sorted(entries.values(), key=lambda e: e[0])
+            if state in shown]

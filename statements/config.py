@@ -10,8 +10,11 @@ import os
 import re
 import secrets
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 # argon2id cost: the strong default (64 MiB, 3 passes: 0.2-0.5 s here), and OWASP's
 # minimum for argon2id, below which the settings may not go outside tests.
@@ -93,6 +96,9 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         # open before the client reconnects (with Last-Event-ID, so it misses nothing).
         "EVENT_POLL_SECONDS": 1.0,
         "EVENT_STREAM_SECONDS": 60.0,
+        # Where e-mail goes: "file" (.eml files in instance/mail/) or an SMTP server.
+        "MAIL_URL": mail_url(env.get("MAIL_URL", "")),
+        "MAIL_FROM": mail_from(env.get("MAIL_FROM", "")),
     }
 
 
@@ -115,6 +121,63 @@ def public_site_url(value: str, production: bool) -> str:
     if not _SITE_URL.fullmatch(url):
         raise ConfigError(f"PUBLIC_URL must be an http:// or https:// address, not {value!r}")
     return url
+
+
+MAIL_FILE = "file"
+# The port each way of speaking SMTP uses unless the URL names one.
+MAIL_SCHEMES = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+
+
+@dataclass(frozen=True)
+class MailServer:
+    """An SMTP server, as MAIL_URL names it."""
+
+    scheme: str  # one of MAIL_SCHEMES
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+
+
+def mail_server(url: str) -> MailServer | None:
+    """The SMTP server MAIL_URL names, or None for the ``file`` transport."""
+    value = url.strip()
+    if value in {"", MAIL_FILE}:
+        return None
+    parts = urlsplit(value)
+    shown = value
+    if parts.password is not None:  # never echo a password
+        userinfo, _, host = parts.netloc.rpartition("@")
+        shown = value.replace(parts.netloc, f"{userinfo.partition(':')[0]}:***@{host}", 1)
+    if parts.scheme not in MAIL_SCHEMES or parts.path not in {"", "/"} or parts.query:
+        raise ConfigError(
+            f"MAIL_URL must be 'file', smtp://host:port, smtp+starttls://user:password@host:587 "
+            f"or smtps://user:password@host:465, not {shown!r}")
+    try:
+        port = parts.port or MAIL_SCHEMES[parts.scheme]
+    except ValueError as exc:
+        raise ConfigError(f"MAIL_URL has an invalid port: {shown!r}") from exc
+    if not parts.hostname:
+        raise ConfigError(f"MAIL_URL names no host: {shown!r}")
+    return MailServer(
+        scheme=parts.scheme, host=parts.hostname, port=port,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password is not None else None)
+
+
+def mail_url(value: str) -> str:
+    """MAIL_URL, checked at start-up so that a typo fails there, not at the first e-mail."""
+    mail_server(value)
+    return value.strip() or MAIL_FILE
+
+
+def mail_from(value: str) -> str:
+    """MAIL_FROM: an address, with or without a name (``Statements <noreply@example.org>``)."""
+    value = value.strip() or "statements@localhost"
+    _name, address = parseaddr(value)
+    if "\r" in value or "\n" in value or "@" not in address:
+        raise ConfigError(f"MAIL_FROM must be an e-mail address, not {value!r}")
+    return value
 
 
 def password_hash_cost(env: Mapping[str, str], production: bool) -> dict[str, int]:

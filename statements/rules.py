@@ -44,6 +44,17 @@ class EndorsementKind(StrEnum):
     GOVERNMENT = "government"
 
 
+class Verification(StrEnum):
+    """Whether a signer may speak for whom they sign: individuals need no verification;
+    an organisation's or government's endorsement is pending until a moderator decides,
+    or verified at once from one of the statement's trusted e-mail domains."""
+
+    NOT_REQUIRED = "not_required"
+    PENDING = "pending"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
 class Role(StrEnum):
     DELEGATE = "delegate"
     MODERATOR = "moderator"
@@ -278,6 +289,9 @@ RULES: dict[str, Rule] = {rule.action: rule for rule in (
          frozenset({S.ENDORSING}),
          "The statement is {status}: endorsements can no longer be withdrawn."),
     Rule("read_record", Who.MODERATOR, _MODERATE.format("read its full record")),
+    Rule("verify_endorsement", Who.MODERATOR,
+         _MODERATE.format("verify who may speak for an organisation or government"),
+         PUBLISHED, "The statement is {status}: there are no endorsements to verify yet."),
     Rule("project", Who.MODERATOR, _MODERATE.format("choose what the room's screen shows")),
     Rule("list_all_endorsements", Who.MODERATOR, _MODERATE.format("see every endorsement")),
     Rule("manage_users", Who.ADMIN, "Only admins create accounts for others and change roles."),

@@ -22,7 +22,8 @@ from tests.factories import PASSWORD, make_user
 
 
 def test_production_hash_setting_is_the_strong_one(tmp_path) -> None:
-    cost = load_settings({"STATEMENTS_ENV": "production", "SECRET_KEY": "k" * 40},
+    cost = load_settings({"STATEMENTS_ENV": "production", "SECRET_KEY": "k" * 40,
+                             "SIGNING_KEY": "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=", "PUBLIC_URL": "https://statements.example.org"},
                          str(tmp_path))["PASSWORD_HASH_COST"]
     assert cost["memory_cost"] >= 64 * 1024 and cost["time_cost"] >= 3
     assert all(cost[k] >= FLOOR[k] for k in FLOOR)
@@ -35,6 +36,7 @@ def test_production_refuses_a_weak_hash_setting(tmp_path) -> None:
 
     with pytest.raises(ConfigError, match="floor"):
         load_settings({"STATEMENTS_ENV": "production", "SECRET_KEY": "k" * 40,
+                             "SIGNING_KEY": "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=", "PUBLIC_URL": "https://statements.example.org",
                        "PASSWORD_HASH_MEMORY_KIB": "1024"}, str(tmp_path))
 
 

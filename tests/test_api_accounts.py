@@ -22,7 +22,8 @@ def test_token_for_right_password(app: Flask, client: FlaskClient) -> None:
     body = response.get_json()
     assert body["token"].startswith("st_")
     assert body["user"] == {"id": user.id, "email": "Ana@Example.org", "name": user.name,
-                            "organisation": "Testville", "role": "delegate"}
+                            "organisation": "Testville", "role": "delegate",
+                            "email_confirmed": True, "locale": None, "notifications": True}
     with app.app_context():  # only the hash is stored
         stored = db.session.scalars(select(ApiToken.token_hash)).all()
         assert body["token"] not in stored and len(stored) == 1
@@ -110,7 +111,8 @@ def test_me(app: Flask, client: FlaskClient) -> None:
     api = api_as(app, user)
     body = api.get("/me").get_json()
     assert body == {"id": user.id, "email": user.email, "name": user.name,
-                    "organisation": user.organisation, "role": "moderator"}
+                    "organisation": user.organisation, "role": "moderator",
+                    "email_confirmed": True, "locale": None, "notifications": True}
     assert client.get("/api/v1/me").status_code == 401
     assert client.get("/api/v1/me", headers=auth("st_forged")).status_code == 401
     assert client.get("/api/v1/me", headers={"Authorization": "Basic abc"}).status_code == 401

@@ -174,3 +174,52 @@ def test_a_name_the_pdf_cannot_print_is_refused_up_front(app: Flask, published) 
         "kind": "individual", "name": "Ana \ue000 Lima"})
     assert response.status_code == 422
     assert "cannot print" in response.get_json()["errors"]["name"]
+
+
+def test_authority_is_verified_by_a_moderator_or_a_trusted_domain(app) -> None:
+    from tests.factories import api_as, make_statement, make_user
+
+    moderator = make_user(app, "moderator")
+    slug = make_statement(app, moderator, status="endorsing")
+    mod = api_as(app, moderator)
+    path = f"/statements/{slug}/endorsements"
+    assert mod.patch(f"/statements/{slug}", {"trusted_domains": ["Paris.FR", "not a domain"]}
+                     ).status_code == 422
+    changed = mod.patch(f"/statements/{slug}", {"trusted_domains": ["paris.fr"]}).get_json()
+    assert changed["trusted_domains"] == ["paris.fr"] and changed["list_unverified"] is False
+    assert "trusted_domains" not in api_as(app, make_user(app)).get(f"/statements/{slug}"
+                                                                   ).get_json()
+    city = api_as(app, make_user(app, email="maire@mairie.paris.fr")).post(path, {
+        "kind": "government", "organisation": "Ville de Paris", "authorised": True})
+    assert city.get_json()["verification"] == "verified"  # under a trusted domain
+    ngo = api_as(app, make_user(app, email="head@ngo.example")).post(path, {
+        "kind": "organisation", "organisation": "An NGO", "authorised": True}).get_json()
+    person = api_as(app, make_user(app)).post(path, {"kind": "individual"}).get_json()
+    assert ngo["verification"] == "pending" and person["verification"] == "not_required"
+    listed = [e["organisation"] for e in api_as(app, make_user(app)).get(path).get_json()[
+        "items"]]
+    assert "An NGO" not in listed and "Ville de Paris" in listed
+    counts = mod.get(f"/statements/{slug}").get_json()["counts"]["verification"]
+    assert counts == {"pending": 1, "verified": 1, "rejected": 0}
+    delegate = api_as(app, make_user(app))
+    assert delegate.post(f"{path}/{ngo['id']}/verification", {"decision": "verified"}
+                         ).status_code == 403
+    assert mod.post(f"{path}/{ngo['id']}/verification", {"decision": "maybe"}).status_code == 422
+    assert mod.post(f"{path}/{person['id']}/verification", {"decision": "verified"}
+                    ).status_code == 409
+    assert mod.post(f"{path}/999/verification", {"decision": "verified"}).status_code == 404
+    decided = mod.post(f"{path}/{ngo['id']}/verification",
+                       {"decision": "verified", "note": "Letter on file."}).get_json()
+    assert decided["verification"] == "verified" and decided["verification_note"] == \
+        "Letter on file." and decided["verified_by"]["id"] == moderator.id
+    assert "An NGO" in [e["organisation"] for e in delegate.get(path).get_json()["items"]]
+    rejected = mod.post(f"{path}/{ngo['id']}/verification", {"decision": "rejected"})
+    assert rejected.get_json()["verification"] == "rejected"  # a decision may change
+    assert "An NGO" not in [e["organisation"] for e in delegate.get(path).get_json()["items"]]
+    mod.patch(f"/statements/{slug}", {"list_unverified": True})
+    pending = api_as(app, make_user(app, email="x@other.example")).post(path, {
+        "kind": "organisation", "organisation": "Listed while pending", "authorised": True})
+    assert pending.get_json()["verification"] == "pending"
+    assert "Listed while pending" in [e["organisation"] for e in delegate.get(path).get_json()[
+        "items"]]
+    assert app.test_cli_runner().invoke(args=["verify"]).exit_code == 0

@@ -32,7 +32,8 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
 
 
 def test_production_takes_the_given_key_and_secure_cookies(tmp_path: Path) -> None:
-    settings = load_settings({"STATEMENTS_ENV": "production", "SECRET_KEY": "k" * 40},
+    settings = load_settings({"STATEMENTS_ENV": "production", "SECRET_KEY": "k" * 40,
+                             "SIGNING_KEY": "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=", "PUBLIC_URL": "https://statements.example.org"},
                              str(tmp_path))
     assert settings["SECRET_KEY"] == "k" * 40
     assert settings["SESSION_COOKIE_SECURE"] is True
@@ -51,7 +52,8 @@ def test_development_key_is_generated_once_private_and_reused(tmp_path: Path) ->
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert len(first) >= 32
     assert load_settings({}, str(tmp_path))["SECRET_KEY"] == first
-    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no temporary left behind
+    # No temporary left behind: only the two development secrets (the signing key too).
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret_key", "signing_key"]
 
 
 def _read_key(folder: str, queue) -> None:  # runs in a child process
@@ -74,3 +76,25 @@ def test_workers_starting_together_agree_on_one_key(tmp_path: Path) -> None:
 def test_a_bad_number_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="MAX_BODY_BYTES"):
         load_settings({"MAX_BODY_BYTES": "lots"}, str(tmp_path))
+
+
+def test_the_signing_key_is_required_in_production_and_checked(tmp_path: Path) -> None:
+    import base64
+
+    base = {"STATEMENTS_ENV": "production", "SECRET_KEY": "k" * 40,
+            "PUBLIC_URL": "https://statements.example.org"}
+    with pytest.raises(ConfigError, match="SIGNING_KEY is required"):
+        load_settings(base, str(tmp_path))
+    with pytest.raises(ConfigError, match="32 bytes"):
+        load_settings({**base, "SIGNING_KEY": base64.b64encode(b"short").decode()},
+                      str(tmp_path))
+    with pytest.raises(ConfigError, match="base64"):
+        load_settings({**base, "SIGNING_KEY": "not base64!"}, str(tmp_path))
+    seed = base64.b64encode(b"s" * 32).decode()
+    retired = base64.b64encode(b"r" * 32).decode()
+    settings = load_settings({**base, "SIGNING_KEY": seed, "RETIRED_SIGNING_KEYS": retired},
+                             str(tmp_path))
+    assert settings["SIGNING_SEED"] == b"s" * 32
+    assert settings["RETIRED_SIGNING_KEYS"] == [b"r" * 32]
+    development = load_settings({}, str(tmp_path / "dev"))["SIGNING_SEED"]
+    assert load_settings({}, str(tmp_path / "dev"))["SIGNING_SEED"] == development

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import hashlib
 import io
@@ -33,6 +34,8 @@ HOSTILE = [
 def published(app: Flask):
     moderator = make_user(app, "moderator", name="Mo")
     slug = make_statement(app, moderator, status="endorsing")
+    # The signers' addresses are at a trusted domain: their authority is verified at once.
+    api_as(app, moderator).patch(f"/statements/{slug}", {"trusted_domains": ["example.org"]})
     for name, kind, city, country in HOSTILE:
         api_as(app, make_user(app)).post(f"/statements/{slug}/endorsements", {
             "kind": kind, "name": name, "city": city, "country": country,
@@ -309,3 +312,123 @@ def test_pdf_is_made_once_per_content(app: Flask, client, published, monkeypatch
                                      {"kind": "individual"})
     assert client.get(f"/s/{published}/export.pdf").data == b"%PDF-fake 11"
     assert made == [10, 11]
+
+
+# Links come from PUBLIC_URL, never from the request.
+
+ALL_EXPORTS = ("md", "html", "txt", "pdf", "json", "csv", "docx")
+
+
+def _readable(fmt: str, data: bytes) -> str:
+    """What an export says, PDF and DOCX included (their text is compressed inside)."""
+    import zipfile
+
+    from tests.exports.test_hidden_text import pdf_text
+
+    if fmt == "pdf":
+        import pypdf
+
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        return pdf_text(data) + json.dumps(dict(reader.metadata or {}), default=str)
+    if fmt == "docx":
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "".join(archive.read(name).decode("utf-8", "replace")
+                           for name in archive.namelist())
+    return data.decode("utf-8-sig")
+
+
+def test_links_use_public_url_never_the_host_header(app: Flask) -> None:
+    from tests.exports.test_fonts import require_fonts
+
+    require_fonts()
+    app.config["PUBLIC_URL"] = "https://statements.example.org"
+    slug = make_statement(app, make_user(app, "moderator"), status="endorsing")
+    api_as(app, make_user(app, name="Ana")).post(f"/statements/{slug}/endorsements",
+                                                 {"kind": "individual"})
+    client = app.test_client()
+    headers = {"Host": "attacker.invalid", "X-Forwarded-Host": "attacker.invalid"}
+    page = client.get(f"/s/{slug}", headers=headers).get_data(as_text=True)
+    assert "attacker.invalid" not in page
+    assert f'<link rel="canonical" href="https://statements.example.org/s/{slug}">' in page
+    assert f'<meta property="og:url" content="https://statements.example.org/s/{slug}">' in page
+    assert f"curl -s https://statements.example.org/s/{slug}/source.md | sha256sum" in page
+    for fmt in ALL_EXPORTS:
+        response = client.get(f"/s/{slug}/export.{fmt}", headers=headers)
+        assert response.status_code == 200, fmt
+        said = _readable(fmt, response.data)
+        assert "attacker.invalid" not in said, fmt
+        if fmt not in ("json", "csv"):  # those two carry no link
+            assert f"https://statements.example.org/s/{slug}/source.md" in said, fmt
+
+
+def test_public_url_setting(tmp_path) -> None:
+    from statements.config import ConfigError, load_settings
+
+    assert load_settings({}, str(tmp_path))["PUBLIC_URL"] == "http://127.0.0.1:5000"
+    assert load_settings({"PUBLIC_URL": " https://statements.example.org/ "},
+                         str(tmp_path))["PUBLIC_URL"] == "https://statements.example.org"
+    production = {"STATEMENTS_ENV": "production", "SECRET_KEY": "k" * 40,
+                  "SIGNING_KEY": base64.b64encode(bytes(range(32))).decode()}
+    with pytest.raises(ConfigError, match="PUBLIC_URL is required"):
+        load_settings(production, str(tmp_path))
+    assert load_settings({**production, "PUBLIC_URL": "https://s.example.org"},
+                         str(tmp_path))["PUBLIC_URL"] == "https://s.example.org"
+    with pytest.raises(ConfigError, match="PUBLIC_URL must be"):
+        load_settings({"PUBLIC_URL": "statements.example.org"}, str(tmp_path))
+
+
+# The PDF cache: keyed by content only, and bounded.
+
+
+def _cached_pdfs(app: Flask) -> list[str]:
+    from pathlib import Path
+
+    folder = Path(app.instance_path) / "export-cache"
+    return sorted(p.name for p in folder.glob("*.pdf")) if folder.is_dir() else []
+
+
+def test_pdf_cache_ignores_the_host(app: Flask, monkeypatch) -> None:
+    from statements.web import public
+
+    monkeypatch.setattr(public, "render_pdf", lambda pub: b"%PDF-fake " + pub.url.encode())
+    slug = make_statement(app, make_user(app, "moderator"), status="endorsing")
+    client = app.test_client()
+    first = client.get(f"/s/{slug}/export.pdf", headers={"Host": "a.example"}).data
+    for host in ("b.example", "c.example:8080", "attacker.invalid"):
+        assert client.get(f"/s/{slug}/export.pdf", headers={"Host": host}).data == first
+    assert len(_cached_pdfs(app)) == 1
+
+
+def test_pdf_cache_stays_within_its_bounds(app: Flask, monkeypatch) -> None:
+    from statements.web import public
+
+    app.config["PDF_CACHE_MAX_FILES"] = 3
+    monkeypatch.setattr(public, "render_pdf",
+                        lambda pub: b"%PDF-fake " + str(len(pub.signatories)).encode())
+    slug = make_statement(app, make_user(app, "moderator"), status="endorsing")
+    client = app.test_client()
+    for n in range(6):
+        client.get(f"/s/{slug}/export.pdf")
+        assert len(_cached_pdfs(app)) == min(n + 1, 3)
+        api_as(app, make_user(app)).post(f"/statements/{slug}/endorsements",
+                                         {"kind": "individual"})
+    assert client.get(f"/s/{slug}/export.pdf").data == b"%PDF-fake 6"  # the newest is kept
+    app.config["PDF_CACHE_MAX_BYTES"] = 25  # two of these files
+    client.get(f"/s/{slug}/export.pdf")
+    api_as(app, make_user(app)).post(f"/statements/{slug}/endorsements", {"kind": "individual"})
+    client.get(f"/s/{slug}/export.pdf")
+    assert len(_cached_pdfs(app)) == 2
+
+
+# What is hashed is what is shown, on the pages too.
+
+
+def test_hidden_clauses_are_visible_on_the_public_and_endorse_pages(app: Flask) -> None:
+    from tests.text.hidden_text import HIDDEN_CLAUSES, html_visible_text, missing_words
+
+    slug = make_statement(app, make_user(app, "moderator"), status="endorsing",
+                          text=HIDDEN_CLAUSES)
+    public_page = app.test_client().get(f"/s/{slug}").get_data(as_text=True)
+    assert missing_words(HIDDEN_CLAUSES, html_visible_text(public_page)) == set()
+    endorse_page = signed_in(app, make_user(app)).get(f"/s/{slug}/endorse").get_data(as_text=True)
+    assert missing_words(HIDDEN_CLAUSES, html_visible_text(endorse_page)) == set()

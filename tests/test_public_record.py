@@ -63,7 +63,10 @@ def published(app: Flask) -> str:
         assert api.post(f"/statements/{slug}/transitions", {"to": step}).status_code == 200
     make_endorsement(app, slug, make_user(app, name="São Paulo"), city="São Paulo")
     make_endorsement(app, slug, make_user(app, name="Private Person"), public=False)
-    make_endorsement(app, slug, make_user(app, name="昆明市"), kind="government")
+    kunming = make_endorsement(app, slug, make_user(app, name="昆明市"), kind="government")
+    # On behalf of a government: pending until a moderator verifies it.
+    assert api.post(f"/statements/{slug}/endorsements/{kunming}/verification",
+                    {"decision": "verified", "note": "Called the city hall."}).status_code == 200
     leaver = make_user(app, name="Leaves Later")
     make_endorsement(app, slug, leaver)
     assert api_as(app, leaver).delete(f"/statements/{slug}/endorsements/mine"
@@ -107,7 +110,8 @@ def test_replaying_the_record_gives_exactly_the_public_list(client, published: s
     assert "Private Person" not in raw  # present only as a commitment
     private = [e["data"] for e in record["events"]
                if e["type"] == "endorsed" and "commitment" in e["data"]]
-    assert len(private) == 1 and set(private[0]) == {"id", "version", "sha256", "commitment"}
+    assert len(private) == 1
+    assert set(private[0]) == {"id", "version", "sha256", "verification", "commitment"}
 
 
 def test_the_record_of_a_draft_is_not_public(app: Flask, client) -> None:

@@ -110,6 +110,19 @@ def _later() -> str:
     return (datetime.now(UTC) + timedelta(days=3)).isoformat()
 
 
+def _organisation_endorsement(statement: Statement, user: User) -> int:
+    """An endorsement on behalf of an organisation, pending verification, in any phase."""
+    head = statement.head
+    endorsement = Endorsement(
+        statement_id=statement.id, user_id=user.id, version_id=head.id,
+        version_number=head.number, sha256=head.sha256, name=user.name, kind="organisation",
+        organisation="ICLEI", authorised=True, verification="pending",
+        endorsed_at=datetime.now(UTC))
+    db.session.add(endorsement)
+    db.session.flush()
+    return endorsement.id
+
+
 def _endorse_directly(statement: Statement, user: User) -> None:
     """An active endorsement in any phase, so withdrawing it meets only its own rule."""
     head = statement.head
@@ -154,6 +167,8 @@ RUNS: dict[str, Run] = {
         endorsements.withdraw_endorsement(actor, st)),
     "manage_users": lambda actor, st, a, other: accounts.set_role(actor, other, "moderator"),
     "project": lambda actor, st, a, other: projector.set_projector(actor, st, show="text"),
+    "verify_endorsement": lambda actor, st, a, other: endorsements.decide_verification(
+        actor, st, _organisation_endorsement(st, other), decision="verified"),
     "edit_account": lambda actor, st, a, other: accounts.update_profile(
         actor, other, name="A new name", organisation=""),
 }

@@ -252,7 +252,8 @@ def test_production_answers_carry_hsts(tmp_path, database_url: str) -> None:
     from tests.conftest import make_app
 
     production = make_app(database_url, tmp_path / "prod", STATEMENTS_ENV="production",
-                          SECRET_KEY="k" * 40, PUBLIC_URL="https://statements.example.org")
+                          SECRET_KEY="k" * 40, PUBLIC_URL="https://statements.example.org",
+                          SIGNING_KEY="a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=")
     headers = production.test_client().get("/healthz").headers
     assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     development = make_app(database_url, tmp_path / "dev")

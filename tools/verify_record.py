@@ -75,17 +75,27 @@ def check_chain(events: list[dict[str, Any]]) -> str:
 
 
 def replay(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    listed: dict[int, tuple[int, dict[str, Any]]] = {}
+    """The public list the events add up to: public endorsements not withdrawn, needing no
+    verification or verified (or pending, while the statement lists those), in the order
+    they last endorsed."""
+    entries: dict[int, list[Any]] = {}
+    list_unverified = False
     for event in events:
-        data = event["data"]
-        if event["type"] == "endorsed":
-            if "commitment" in data:
-                listed.pop(data["id"], None)
-            else:
-                listed[data["id"]] = (event["seq"], {k: data.get(k) for k in PUBLIC_FIELDS})
-        elif event["type"] == "endorsement_withdrawn":
-            listed.pop(data["id"], None)
-    return [entry for _, entry in sorted(listed.values(), key=lambda pair: pair[0])]
+        data, kind = event["data"], event["type"]
+        if kind == "endorsed":
+            entries.pop(data["id"], None)
+            if "commitment" not in data:
+                entries[data["id"]] = [event["seq"], {k: data.get(k) for k in PUBLIC_FIELDS},
+                                       data.get("verification", "not_required")]
+        elif kind == "endorsement_withdrawn":
+            entries.pop(data["id"], None)
+        elif kind == "verification" and data["id"] in entries:
+            entries[data["id"]][2] = data["decision"]
+        elif kind == "details" and data.get("field") == "list_unverified":
+            list_unverified = json.loads(data["value"])
+    shown = {"not_required", "verified"} | ({"pending"} if list_unverified else set())
+    return [entry[1] for entry in sorted(entries.values(), key=lambda e: e[0])
+            if entry[2] in shown]
 
 
 def verify(page_url: str) -> list[str]:

@@ -6,7 +6,12 @@ from flask import Response, jsonify, request
 
 from ..errors import Invalid, NotFound
 from ..http.identity import api_user, require_api_user
-from ..operations.endorsements import endorse, my_endorsement, withdraw_endorsement
+from ..operations.endorsements import (
+    decide_verification,
+    endorse,
+    my_endorsement,
+    withdraw_endorsement,
+)
 from ..read.lookups import statement_or_404
 from ..read.public_record import receipt
 from ..read.queries import SignatoryFilter, all_endorsements, public_endorsements
@@ -51,6 +56,17 @@ def list_endorsements(slug: str) -> Response:
                               name=request.args.get("q", "").strip()[:200])
     count, items = public_endorsements(statement, filters)
     return jsonify({"count": count, "items": [endorsement_json(e) for e in items]})
+
+
+@bp.post("/statements/<slug>/endorsements/<id>/verification")
+def verify(slug: str, id: str) -> Response:  # noqa: A002  (the contract names it id)
+    actor = require_api_user()
+    statement = statement_or_404(slug, actor)
+    RULES["verify_endorsement"].require_who(actor, statement)
+    body = json_body()
+    found = decide_verification(actor, statement, id,
+                                decision=body.get("decision"), note=body.get("note", ""))
+    return jsonify(endorsement_json(found, full=True))
 
 
 @bp.get("/statements/<slug>/endorsements/mine/receipt")

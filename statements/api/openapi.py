@@ -73,6 +73,8 @@ PARAMETERS: dict[str, Schema] = {
                "description": "A version or amendment number.", "schema": NUMBER},
     "fmt": {"name": "fmt", "in": "path", "required": True, "description": "Export format.",
             "schema": enum(EXPORT_TYPES)},
+    "id": {"name": "id", "in": "path", "required": True, "description": "An endorsement's id.",
+           "schema": NUMBER},
 }
 
 
@@ -298,6 +300,12 @@ OPERATIONS: tuple[Operation, ...] = (
     api("delete", "/statements/{slug}/endorsements/mine", "withdraw_endorsement",
         "Withdraw the caller's endorsement while endorsing.", security=SIGNED_IN,
         answers={204: None}, problems=(404, 409)),
+    api("post", "/statements/{slug}/endorsements/{id}/verification", "verify_endorsement",
+        "Verify (or reject) that the signer may speak for the organisation or government "
+        "(its moderators, admins); a decision may be changed later.", security=SIGNED_IN,
+        request=body({"decision": {"type": "string", "enum": ["verified", "rejected"]}},
+                     {"note": STRING}),
+        answers={200: ref("EndorsementFull")}, problems=(403, 404, 409)),
     api("get", "/statements/{slug}/endorsements/mine/receipt", "receipt",
         "The caller's signed receipt: what they endorsed, and the record event proving it.",
         security=SIGNED_IN, answers={200: ref("Receipt")}, problems=(404,)),

@@ -21,7 +21,8 @@ from ..text.diff import diff_texts, diffs_to_json
 from . import bp
 from .body import json_body
 
-PATCHABLE = ("title", "occasion", "amending_until", "endorsing_until", "time_zone")
+PATCHABLE = ("title", "occasion", "amending_until", "endorsing_until", "time_zone",
+             "trusted_domains", "list_unverified")
 
 
 def _created(body: dict[str, Any], location: str) -> tuple[Response, int, dict[str, str]]:
@@ -35,17 +36,19 @@ def create_statement() -> tuple[Response, int, dict[str, str]]:
     body = json_body()
     statement = ops.create_statement(actor, title=body.get("title"), text=body.get("text"),
                                      slug=body.get("slug"), occasion=body.get("occasion", ""))
-    return _created(statement_json(statement), f"/api/v1/statements/{statement.slug}")
+    return _created(statement_json(statement, actor), f"/api/v1/statements/{statement.slug}")
 
 
 @bp.get("/statements")
 def list_statements() -> Response:
-    return jsonify({"items": [statement_json(s) for s in visible_statements(api_user())]})
+    viewer = api_user()
+    return jsonify({"items": [statement_json(s, viewer) for s in visible_statements(viewer)]})
 
 
 @bp.get("/statements/<slug>")
 def get_statement(slug: str) -> Response:
-    return jsonify(statement_json(statement_or_404(slug, api_user())))
+    viewer = api_user()
+    return jsonify(statement_json(statement_or_404(slug, viewer), viewer))
 
 
 @bp.patch("/statements/<slug>")
@@ -58,7 +61,7 @@ def patch_statement(slug: str) -> Response:
     if unknown:
         raise Invalid(errors={field: "This field cannot be changed here." for field in unknown})
     ops.update_details(actor, statement, **{k: body[k] for k in PATCHABLE if k in body})
-    return jsonify(statement_json(statement))
+    return jsonify(statement_json(statement, actor))
 
 
 @bp.post("/statements/<slug>/moderators")
@@ -73,7 +76,7 @@ def add_moderator(slug: str) -> Response:
     if user is None:
         raise Invalid(errors={"user_id": f"There is no user {user_id}."})
     ops.add_moderator(actor, statement, user)
-    return jsonify(statement_json(statement))
+    return jsonify(statement_json(statement, actor))
 
 
 @bp.post("/statements/<slug>/transitions")
@@ -82,7 +85,7 @@ def move(slug: str) -> Response:
     statement = statement_or_404(slug, actor)
     RULES["move"].require_who(actor, statement)
     transition(actor, statement, json_body().get("to"))
-    return jsonify(statement_json(statement))
+    return jsonify(statement_json(statement, actor))
 
 
 @bp.get("/statements/<slug>/versions")

@@ -14,6 +14,7 @@ from ..models import User, email_key
 from ..operations.accounts import create_user, set_role
 from ..rules import SYSTEM, Role
 from .demo import demo_command
+from .mail import send_mail_command
 from .verify import all_problems
 
 
@@ -85,3 +86,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(set_role_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(verify_command)
+    app.cli.add_command(send_mail_command)

@@ -11,10 +11,11 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from ..chain import commitment, first_broken_link
+from ..chain import commitment, first_broken_link, replay_public_list
 from ..extensions import db
 from ..models import AuditEvent, Endorsement, RecordEvent, Statement, Version
 from ..operations.chain import EVENTS, endorsement_fields
+from ..read.queries import public_endorsements
 from ..rules import StatementStatus
 from ..signing import current_key, key_id, verify
 from ..text.normalise import sha256_hex
@@ -73,6 +74,9 @@ def check_record(statement: Statement) -> list[str]:
                             "service's key")
             break
     problems += _tables_against_record(statement, dicts)
+    shown = [endorsement_fields(e) for e in public_endorsements(statement)[1]]
+    if replay_public_list(dicts) != shown:
+        problems.append("the public list is not the one its record adds up to")
     problems += _audit_against_record(statement, dicts)
     return [f"{where}: {p}" if not p.startswith(where) else p for p in problems]
 
@@ -97,7 +101,9 @@ def _tables_against_record(statement: Statement, events: list[dict[str, Any]]) -
     last: dict[int, dict[str, Any]] = {}
     for each in events:
         if each["type"] in {"endorsed", "endorsement_withdrawn"}:
-            last[each["data"]["id"]] = each
+            last[each["data"]["id"]] = {"type": each["type"], "data": dict(each["data"])}
+        elif each["type"] == "verification" and each["data"]["id"] in last:
+            last[each["data"]["id"]]["data"]["verification"] = each["data"]["decision"]
     rows = {e.id: e for e in db.session.scalars(
         select(Endorsement).where(Endorsement.statement_id == statement.id))}
     for missing in sorted(set(last) - set(rows)):
@@ -116,7 +122,8 @@ def _tables_against_record(statement: Statement, events: list[dict[str, Any]]) -
 
 
 def _endorsed_data(row: Endorsement) -> dict[str, Any]:
-    bound = {"id": row.id, "version": row.version_number, "sha256": row.sha256}
+    bound = {"id": row.id, "version": row.version_number, "sha256": row.sha256,
+             "verification": row.verification}
     fields = endorsement_fields(row)
     return {**bound, **fields} if row.public else {
         **bound, "commitment": commitment(fields, row.salt)}
@@ -127,6 +134,8 @@ def _audit_against_record(statement: Statement, events: list[dict[str, Any]]) ->
     show as a different sequence of kinds of change."""
     audited = [a.action for a in db.session.scalars(select(AuditEvent).where(
         AuditEvent.statement_id == statement.id).order_by(AuditEvent.id)) if a.action in EVENTS]
+    # What the projector shows is not a change to the statement: it has no audit row.
+    events = [e for e in events if e["type"] != "projector"]
     if len(audited) != len(events):
         return [f"the audit trail has {len(audited)} change(s), the record {len(events)}"]
     kinds = Counter(action.split(".")[0] for action in audited)
@@ -139,7 +148,7 @@ def _audit_against_record(statement: Statement, events: list[dict[str, Any]]) ->
 def _family(event_type: str) -> str:
     if event_type.startswith("amendment"):
         return "amendment"
-    if event_type.startswith("endorse"):
+    if event_type.startswith("endorse") or event_type == "verification":
         return "endorsement"
     return "version" if event_type == "version" else "statement"
 

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from ..database import is_write_transaction
 from ..errors import DatabaseUnavailable, DomainError, Invalid, InvalidState
 from ..extensions import db
+from ..mail import deliver_after_response
 from . import idempotency
 from .problems import answer
 from .transaction import discard_writes, forget_transaction, writes_kept
@@ -98,6 +99,7 @@ def finish_transaction(response: Response) -> Response:
             return idempotency.answer_kept_first() or answer(InvalidState(
                 "A request with this Idempotency-Key is being answered; try again."))
         db.session.commit()
+        deliver_after_response(response)  # the mail it queued: sent once the answer is out
     except (OperationalError, InterfaceError):
         log.warning("database fault while committing %s %s", request.method, request.path,
                     exc_info=True)

@@ -10,13 +10,14 @@ from .amendment import (
 from .audit import AuditEvent
 from .endorsement import Endorsement
 from .idempotency import IdempotentAnswer
+from .outbox import OutboxMessage
 from .record import RecordEvent
 from .statement import Statement, StatementModerator, Version
 from .throttle import SignInFailure, SignInThrottle
 from .user import ApiToken, BrowserSession, User, email_key
 
 __all__ = [
-    "Amendment", "BrowserSession", "IdempotentAnswer", "RecordEvent",
+    "Amendment", "BrowserSession", "IdempotentAnswer", "OutboxMessage", "RecordEvent",
     "AmendmentComment", "AmendmentRevision", "AmendmentSupporter", "ApiToken", "AuditEvent",
     "Endorsement", "SignInFailure", "SignInThrottle", "Statement", "StatementModerator", "User",
     "Version", "VersionAmendment", "email_key",

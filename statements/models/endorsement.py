@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Un
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
-from ..rules import EndorsementKind, check_in
+from ..rules import EndorsementKind, Verification, check_in
 from .statement import Statement, Version
 from .types import UTCDateTime, utcnow
 from .user import User
@@ -23,6 +23,9 @@ class Endorsement(Model):
         UniqueConstraint("statement_id", "user_id", name="uq_endorsements_statement_id_user_id"),
         CheckConstraint(check_in("kind", EndorsementKind), name="kind"),
         CheckConstraint("kind = 'individual' OR authorised", name="authorised"),
+        CheckConstraint(check_in("verification", Verification), name="verification"),
+        CheckConstraint("(kind = 'individual') = (verification = 'not_required')",
+                        name="verification_kind"),
         CheckConstraint("length(sha256) = 64", name="sha256"),
     )
 
@@ -42,12 +45,18 @@ class Endorsement(Model):
     authorised: Mapped[bool] = mapped_column(Boolean, default=False)
     endorsed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verification: Mapped[str] = mapped_column(String(20), default=Verification.NOT_REQUIRED)
+    verification_note: Mapped[str] = mapped_column(String(2000), default="")
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
+                                                                  ondelete="RESTRICT"))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The secret that makes a private endorsement's commitment in the public record
     # unguessable from its fields (statements/chain.py commitment). Never published.
     salt: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
 
     statement: Mapped[Statement] = relationship(Statement)
-    user: Mapped[User] = relationship(User)
+    user: Mapped[User] = relationship(User, foreign_keys=[user_id])
+    verified_by: Mapped[User | None] = relationship(User, foreign_keys=[verified_by_id])
     version: Mapped[Version] = relationship(Version)
 
     audit_type = "endorsement"

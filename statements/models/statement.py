@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     ForeignKey,
     Integer,
@@ -51,6 +53,11 @@ class Statement(Model):
     amending_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     endorsing_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # E-mail domains whose confirmed addresses verify an organisation's or government's
+    # endorsement at once (JSON list, e.g. ["paris.fr"]); and whether unverified ones are
+    # listed publicly meanwhile.
+    trusted_domains_json: Mapped[str] = mapped_column(Text, default="[]")
+    list_unverified: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 
@@ -61,6 +68,11 @@ class Statement(Model):
         order_by="Version.number", lazy="select", viewonly=True)
 
     audit_type = "statement"
+
+    @property
+    def trusted_domains(self) -> list[str]:
+        domains: list[str] = json.loads(self.trusted_domains_json or "[]")
+        return domains
 
     @property
     def moderators(self) -> list[User]:

@@ -34,7 +34,7 @@ def endorsement_fields(endorsement: Endorsement) -> dict[str, Any]:
 
 def _endorsed(endorsement: Endorsement) -> dict[str, Any]:
     bound = {"id": endorsement.id, "version": endorsement.version_number,
-             "sha256": endorsement.sha256}
+             "sha256": endorsement.sha256, "verification": endorsement.verification}
     fields = endorsement_fields(endorsement)
     if endorsement.public:
         return {**bound, **fields}
@@ -90,6 +90,8 @@ EVENTS: dict[str, Mapper] = {
     "endorsement.renew": lambda e, before, after, d: ("endorsed", _endorsed(e)),
     "endorsement.withdraw": lambda e, before, after, d: (
         "endorsement_withdrawn", {"id": e.id}),
+    "endorsement.verification": lambda e, before, after, d: (
+        "verification", {"id": e.id, "decision": after}),
 }
 
 
@@ -99,7 +101,8 @@ def _details(field: str) -> Mapper:
     return event
 
 
-for _field in ("title", "occasion", "amending_until", "endorsing_until", "time_zone"):
+for _field in ("title", "occasion", "amending_until", "endorsing_until", "time_zone",
+               "trusted_domains", "list_unverified"):
     EVENTS[f"statement.{_field}"] = _details(_field)
 
 

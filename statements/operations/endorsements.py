@@ -10,7 +10,8 @@ from ..extensions import db
 from ..fonts import FontsMissing, missing_characters
 from ..models import Endorsement, Statement, User
 from ..models.types import utcnow
-from ..rules import RULES, EndorsementKind
+from ..read.lookups import parse_number
+from ..rules import RULES, EndorsementKind, Verification
 from .audit import record
 from .fields import text_field
 
@@ -89,6 +90,10 @@ def endorse(actor: User, statement: Statement, *, kind: object, name: object = N
     for field, value in clean.items():
         setattr(endorsement, field, value)
     endorsement.kind = str(kind)
+    endorsement.verification = _verification_at_first(endorsement.kind, actor.email, statement)
+    endorsement.verification_note, endorsement.verified_by_id = "", None
+    endorsement.verified_at = utcnow() if endorsement.verification == Verification.VERIFIED \
+        else None
     endorsement.public, endorsement.authorised = bool(public), bool(authorised)
     endorsement.endorsed_at, endorsement.withdrawn_at = utcnow(), None
     try:
@@ -101,6 +106,47 @@ def endorse(actor: User, statement: Statement, *, kind: object, name: object = N
            endorsement, statement_id=statement.id, after=final.number, sha256=final.sha256,
            kind=endorsement.kind, public=endorsement.public)
     return endorsement
+
+
+def _verification_at_first(kind: str, email: str, statement: Statement) -> Verification:
+    """Individuals need no verification; on behalf of an organisation or a government it
+    is pending, unless the signer's confirmed address is at (or under) a trusted domain."""
+    if kind == EndorsementKind.INDIVIDUAL:
+        return Verification.NOT_REQUIRED
+    domain = email.rpartition("@")[2].lower()
+    if any(domain == trusted or domain.endswith("." + trusted)
+           for trusted in statement.trusted_domains):
+        return Verification.VERIFIED
+    return Verification.PENDING
+
+
+def decide_verification(actor: User, statement: Statement, endorsement_id: object, *,
+                        decision: object, note: object = "") -> Endorsement:
+    """A moderator verifies (or rejects) that the signer may speak for whom they sign. A
+    decision may be changed later; each one is in the record."""
+    rule = RULES["verify_endorsement"]
+    rule.require_who(actor, statement)
+    found = db.session.get(Endorsement, endorsement_id) \
+        if parse_number(endorsement_id) is not None else None
+    if found is None or found.statement_id != statement.id:
+        raise NotFound(f"This statement has no endorsement {endorsement_id!r}.")
+    errors: dict[str, str] = {}
+    note_s = text_field(errors, "note", note, required=False, limit=2000, label="Note")
+    if decision not in (Verification.VERIFIED, Verification.REJECTED):
+        errors["decision"] = "Decide verified or rejected."
+    if errors:
+        raise Invalid(errors=errors)
+    rule.require_open(statement)
+    if found.kind == EndorsementKind.INDIVIDUAL:
+        raise InvalidState("An individual endorsement needs no verification.")
+    before = found.verification
+    found.verification = Verification(str(decision))
+    found.verification_note, found.verified_by_id, found.verified_by = note_s, actor.id, actor
+    found.verified_at = utcnow()
+    db.session.flush()
+    record(actor, "endorsement.verification", found, statement_id=statement.id,
+           before=before, after=found.verification, note=note_s)
+    return found
 
 
 def withdraw_endorsement(actor: User, statement: Statement) -> Endorsement:

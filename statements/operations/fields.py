@@ -145,3 +145,27 @@ def vote_field(errors: dict[str, str], field: str, value: object) -> dict[str, i
         counts[side] = integer_field(errors, field, value[side], label=f"Votes {side}",
                                      minimum=0)
     return None if field in errors else counts
+
+
+_DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def domains_field(errors: dict[str, str], field: str, value: object) -> list[str]:
+    """E-mail domains such as ``paris.fr``: valid DNS names, lower-cased, without repeats."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        errors[field] = "A list of e-mail domains, such as [\"paris.fr\"]."
+        return []
+    found: list[str] = []
+    for raw in value:
+        domain = raw.strip().lower().rstrip(".")
+        try:
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            pass
+        labels = domain.split(".")
+        if len(domain) > 253 or len(labels) < 2 or not all(_DNS_LABEL.match(x) for x in labels):
+            errors[field] = f"{raw!r} is not an e-mail domain such as paris.fr."
+            return []
+        if domain not in found:
+            found.append(domain)
+    return found

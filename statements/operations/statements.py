@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from datetime import datetime
@@ -19,7 +20,14 @@ from ..rules import RULES, StatementStatus, VersionSource
 from ..text.diff import diff_texts, diffs_to_json
 from ..text.normalise import sha256_hex
 from .audit import record
-from .fields import body_text, instant_field, integer_field, text_field, time_zone_field
+from .fields import (
+    body_text,
+    domains_field,
+    instant_field,
+    integer_field,
+    text_field,
+    time_zone_field,
+)
 
 
 def slugify(title: str) -> str:
@@ -165,6 +173,7 @@ UNSET: Any = object()
 def update_details(actor: User, statement: Statement, *, title: object = UNSET,
                    occasion: object = UNSET, amending_until: object = UNSET,
                    endorsing_until: object = UNSET, time_zone: object = UNSET,
+                   trusted_domains: object = UNSET, list_unverified: object = UNSET,
                    now: datetime | None = None) -> Statement:
     """PATCH semantics: only the fields given change."""
     RULES["edit_details"].require_who(actor, statement)
@@ -183,6 +192,13 @@ def update_details(actor: User, statement: Statement, *, title: object = UNSET,
             new = changes[field]
             if new is not None and new <= now and new != getattr(statement, field):
                 errors[field] = "The deadline must be in the future."
+    if trusted_domains is not UNSET:
+        changes["trusted_domains"] = domains_field(errors, "trusted_domains", trusted_domains)
+    if list_unverified is not UNSET:
+        if isinstance(list_unverified, bool):
+            changes["list_unverified"] = list_unverified
+        else:
+            errors["list_unverified"] = "Say true or false."
     if errors:
         raise Invalid(errors=errors)
     # Sending a field unchanged is no change: a form posts every field it shows.
@@ -195,7 +211,10 @@ def update_details(actor: User, statement: Statement, *, title: object = UNSET,
             RULES[action].require_open(statement)
     for field, value in changes.items():
         old = getattr(statement, field)
-        setattr(statement, field, value)
+        if field == "trusted_domains":
+            statement.trusted_domains_json = json.dumps(value)
+        else:
+            setattr(statement, field, value)
         record(actor, f"statement.{field}", statement, statement_id=statement.id,
                before=_audit_value(old), after=_audit_value(value))
     db.session.flush()
@@ -207,6 +226,8 @@ def _audit_value(value: object) -> str | None:
         return None
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, bool | list):
+        return json.dumps(value)[:255]
     return str(value)[:255]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 
 from ..exports.model import Published, Signatory
 from ..extensions import db
@@ -18,7 +18,7 @@ from ..models import (
     VersionAmendment,
 )
 from ..models.types import utcnow
-from ..rules import PUBLISHED, AmendmentStatus, EndorsementKind
+from ..rules import PUBLISHED, AmendmentStatus, EndorsementKind, Verification
 from ..text.attribution import Span, attribute
 from ..text.normalise import UNSTORABLE
 
@@ -33,7 +33,27 @@ def statement_counts(statement: Statement) -> dict[str, Any]:
         amendments[status] = n
     endorsements = db.session.scalar(select(func.count()).select_from(Endorsement).where(
         Endorsement.statement_id == statement.id, Endorsement.withdrawn_at.is_(None))) or 0
-    return {"amendments": amendments, "endorsements": endorsements}
+    verification = {str(v): 0 for v in (Verification.PENDING, Verification.VERIFIED,
+                                         Verification.REJECTED)}
+    for state, n in db.session.execute(
+        select(Endorsement.verification, func.count()).where(
+            Endorsement.statement_id == statement.id, Endorsement.withdrawn_at.is_(None),
+            Endorsement.verification != Verification.NOT_REQUIRED)
+        .group_by(Endorsement.verification)
+    ):
+        verification[state] = n
+    return {"amendments": amendments, "endorsements": endorsements,
+            "verification": verification}
+
+
+def listed(statement: Statement) -> ColumnElement[bool]:
+    """Which endorsements the public list shows: public, not withdrawn, and either needing
+    no verification or verified (or, where the statement lists them, still pending)."""
+    shown = [Verification.NOT_REQUIRED, Verification.VERIFIED]
+    if statement.list_unverified:
+        shown.append(Verification.PENDING)
+    return and_(Endorsement.statement_id == statement.id, Endorsement.withdrawn_at.is_(None),
+                Endorsement.public.is_(True), Endorsement.verification.in_(shown))
 
 
 @dataclass(frozen=True)
@@ -68,9 +88,7 @@ def public_endorsements(statement: Statement, filters: SignatoryFilter = Signato
                         ) -> tuple[int, list[Endorsement]]:
     """The public signatories (listed publicly, not withdrawn) matching ``filters``, in the
     order they signed, with how many match in all."""
-    base = filters.apply(select(Endorsement).where(
-        Endorsement.statement_id == statement.id, Endorsement.withdrawn_at.is_(None),
-        Endorsement.public.is_(True)))
+    base = filters.apply(select(Endorsement).where(listed(statement)))
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     query = base.order_by(Endorsement.endorsed_at, Endorsement.id).offset(offset)
     if limit is not None:
@@ -98,8 +116,7 @@ def counts_by_kind(statement: Statement) -> dict[str, int]:
 
 def public_countries(statement: Statement) -> list[str]:
     return sorted(c for c in db.session.scalars(select(Endorsement.country).distinct().where(
-        Endorsement.statement_id == statement.id, Endorsement.withdrawn_at.is_(None),
-        Endorsement.public.is_(True))) if c)
+        listed(statement))) if c)
 
 
 @dataclass(frozen=True)

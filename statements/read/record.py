@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Amendment, AuditEvent, Statement, Version
+from ..rules import SYSTEM
 from .queries import all_endorsements
 from .serialise import (
     amendment_json,
@@ -39,7 +40,7 @@ def full_record(statement: Statement) -> dict[str, Any]:
     amendments = db.session.scalars(select(Amendment).where(
         Amendment.statement_id == statement.id).order_by(Amendment.number))
     return {
-        "statement": statement_json(statement),
+        "statement": statement_json(statement, SYSTEM),
         "versions": [version_json(v, with_text=True) for v in versions],
         "amendments": [
             {**amendment_json(a), "comments": [comment_json(c) for c in a.comments],

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from ..models import Amendment, AmendmentComment, Endorsement, Statement, User, Version
-from ..rules import can_see_email
+from ..rules import Actor, can_see_email, is_moderator_of
 from ..text.diff import diff_texts, diffs_to_json
 from .queries import statement_counts
 from .standing import Standing
@@ -52,8 +52,8 @@ def source_amendments(version: Version) -> list[int]:
     return sorted(link.amendment_number for link in getattr(version, "merged_links", []))
 
 
-def statement_json(statement: Statement) -> dict[str, Any]:
-    return {
+def statement_json(statement: Statement, viewer: Actor | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
         "slug": statement.slug,
         "title": statement.title,
         "occasion": statement.occasion,
@@ -66,6 +66,10 @@ def statement_json(statement: Statement) -> dict[str, Any]:
         "time_zone": statement.time_zone,
         "created_at": iso(statement.created_at),
     }
+    if is_moderator_of(viewer, statement):
+        body.update(trusted_domains=statement.trusted_domains,
+                    list_unverified=statement.list_unverified)
+    return body
 
 
 def amendment_json(amendment: Amendment, standing: Standing | None = None) -> dict[str, Any]:
@@ -120,8 +124,13 @@ def endorsement_json(endorsement: Endorsement, *, full: bool = False) -> dict[st
         "endorsed_at": iso(endorsement.endorsed_at),
         "version": endorsement.version_number,
         "sha256": endorsement.sha256,
+        "country_code": None,
+        "verification": endorsement.verification,
     }
     if full:
+        body["status"] = "active" if endorsement.active else "withdrawn"
+        body["verification_note"] = endorsement.verification_note
+        body["verified_by"] = person(endorsement.verified_by)
         body["withdrawn_at"] = iso(endorsement.withdrawn_at)
         body["authorised"] = endorsement.authorised
         body["user"] = person(endorsement.user)

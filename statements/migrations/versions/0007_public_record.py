@@ -12,7 +12,7 @@ import secrets
 import sqlalchemy as sa
 from alembic import op
 
-from statements.migrations.append_only import forbid
+from statements.migrations.append_only import allow, forbid
 from statements.migrations.chain_backfill import replay_audit_trail
 
 revision = "0007"
@@ -54,6 +54,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    allow("record_events")
     op.drop_table("record_events")
     with op.batch_alter_table("endorsements") as batch:
         batch.drop_column("salt")
