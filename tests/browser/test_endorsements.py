@@ -11,7 +11,10 @@ from tests.factories import SAMPLE_TEXT, api_as, make_statement, make_user
 
 def test_endorse_and_withdraw(no_js_page, live_app) -> None:
     page = no_js_page
-    slug = make_statement(live_app, make_user(live_app, "moderator"), status="endorsing")
+    moderator = make_user(live_app, "moderator")
+    slug = make_statement(live_app, moderator, status="endorsing")
+    # The signer's address is at a trusted domain: signing for a government is verified.
+    api_as(live_app, moderator).patch(f"/statements/{slug}", {"trusted_domains": ["example.org"]})
     sign_in(page, make_user(live_app, name="Ana Lima", organisation="São Paulo").email)
     page.goto(f"/s/{slug}")
     page.get_by_role("link", name="Endorse this statement").click()
@@ -36,7 +39,9 @@ def test_endorse_and_withdraw(no_js_page, live_app) -> None:
 
 def test_public_page_filters_and_downloads(no_js_page, live_app, tmp_path) -> None:
     page = no_js_page
-    slug = make_statement(live_app, make_user(live_app, "moderator"), status="endorsing")
+    moderator = make_user(live_app, "moderator")
+    slug = make_statement(live_app, moderator, status="endorsing")
+    api_as(live_app, moderator).patch(f"/statements/{slug}", {"trusted_domains": ["example.org"]})
     for name, kind, country in [("昆明市", "government", "China"),
                                 ("Кызыл", "government", "Russia"),
                                 ("Ana Lima", "individual", "Brazil")]:
