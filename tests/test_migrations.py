@@ -89,3 +89,34 @@ def test_downgrade_to_base_and_upgrade_again(app: Flask, database_url: str) -> N
     with check.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
     check.dispose()
+
+
+def test_the_record_of_existing_statements_is_built_from_their_audit_trail(
+        app: Flask, database_url: str) -> None:
+    """Statements that existed before the public record get their chain from their audit
+    trail when migration 0007 runs, and it verifies."""
+    from flask_migrate import downgrade, upgrade
+
+    from tests.factories import api_as, make_amendment, make_endorsement, make_statement, \
+        make_user
+
+    moderator = make_user(app, "moderator")
+    slug = make_statement(app, moderator, status="amending")
+    make_amendment(app, slug, make_user(app))
+    api = api_as(app, moderator)
+    api.post(f"/statements/{slug}/amendments/1/accept", {})
+    for step in ("reviewing", "final", "endorsing"):
+        api.post(f"/statements/{slug}/transitions", {"to": step})
+    make_endorsement(app, slug, make_user(app, name="Ana"))
+    make_endorsement(app, slug, make_user(app, name="Hidden"), public=False)
+    live = app.test_client().get(f"/s/{slug}/record.json").get_json()["events"]
+    with app.app_context():
+        downgrade(revision="0006")
+        assert "record_events" not in sa.inspect(db.engine).get_table_names()
+        upgrade()
+    rebuilt = app.test_client().get(f"/s/{slug}/record.json").get_json()["events"]
+    assert [e["type"] for e in rebuilt] == [e["type"] for e in live]
+    assert [e["data"].get("number") for e in rebuilt] == [e["data"].get("number")
+                                                         for e in live]
+    result = app.test_cli_runner().invoke(args=["verify"])
+    assert result.exit_code == 0, result.output

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import AuditEvent, Endorsement, RecordEvent, Statement, Version
 from ..operations.chain import EVENTS, endorsement_fields
 from ..read.queries import public_endorsements
-from ..rules import StatementStatus
+from ..rules import EndorsementStatus, StatementStatus
 from ..signing import current_key, key_id, verify
 from ..text.normalise import sha256_hex
 
@@ -111,19 +111,24 @@ def _tables_against_record(statement: Statement, events: list[dict[str, Any]]) -
     for endorsement_id, row in sorted(rows.items()):
         latest = last.get(endorsement_id)
         if latest is None:
-            problems.append(f"endorsement {endorsement_id} is not in the record")
+            if row.status != EndorsementStatus.UNCONFIRMED:  # never confirmed: never public
+                problems.append(f"endorsement {endorsement_id} is not in the record")
         elif (latest["type"] == "endorsed") != row.active:
             problems.append(f"endorsement {endorsement_id} is "
                             f"{'active' if row.active else 'withdrawn'}, the record says "
                             "otherwise")
-        elif latest["type"] == "endorsed" and latest["data"] != _endorsed_data(row):
+        elif latest["type"] == "endorsed" and latest["data"] != _endorsed_data(
+                row, with_verification="verification" in latest["data"]):
             problems.append(f"endorsement {endorsement_id} differs from the record")
     return problems
 
 
-def _endorsed_data(row: Endorsement) -> dict[str, Any]:
-    bound = {"id": row.id, "version": row.version_number, "sha256": row.sha256,
-             "verification": row.verification}
+def _endorsed_data(row: Endorsement, *, with_verification: bool = True) -> dict[str, Any]:
+    """What the record's last ``endorsed`` event of this row must say. Events recorded
+    before verification existed (built by migration 0007) carry no verification."""
+    bound = {"id": row.id, "version": row.version_number, "sha256": row.sha256}
+    if with_verification:
+        bound["verification"] = row.verification
     fields = endorsement_fields(row)
     return {**bound, **fields} if row.public else {
         **bound, "commitment": commitment(fields, row.salt)}
