@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from sqlalchemy import select
 
@@ -220,3 +222,31 @@ def test_the_statement_page_marks_what_open_amendments_touch(app: Flask) -> None
     api_as(app, make_user(app)).post(f"/statements/{slug}/amendments/1/support")
     shown = signed_in(app, moderator).get(f"/statements/{slug}/amendments/1")
     assert shown.status_code == 200
+
+
+def test_the_queue_filters_and_the_chooser_says_what_is_amended(app: Flask) -> None:
+    from tests.factories import make_amendment
+
+    moderator = make_user(app, "moderator")
+    slug = make_statement(app, moderator, status="amending")
+    ana, bo = make_user(app, name="Ana"), make_user(app, name="Bo")
+    make_amendment(app, slug, ana, text=SAMPLE_TEXT.replace("every two years", "every year"))
+    make_amendment(app, slug, bo, text=SAMPLE_TEXT.replace("every two years", "each year"))
+    make_amendment(app, slug, bo, text=SAMPLE_TEXT.replace("mayors", "leaders"))
+    api_as(app, moderator).post(f"/statements/{slug}/versions", {
+        "base": 1, "text": SAMPLE_TEXT.replace("every two years", "twice a decade")})
+    desk = signed_in(app, moderator)
+
+    def shown(query: str) -> list[str]:
+        page = desk.get(f"/statements/{slug}/amendments?{query}").get_data(as_text=True)
+        return re.findall(r'<h3><a href="[^"]+/amendments/\d+">(A\d+)</a>', page)
+
+    assert shown("") == ["A3", "A1", "A2"]  # in the order of their lines
+    assert shown("standing=clean") == ["A3"]
+    assert shown("standing=conflicting") == ["A1", "A2"]
+    assert shown("proposer=Bo") == ["A3", "A2"]
+    assert shown("from=4&to=99") == ["A1", "A2"]
+    assert shown("from=1&to=3") == ["A3"]
+    chooser = signed_in(app, make_user(app)).get(
+        f"/statements/{slug}/amendments/new?base=1").get_data(as_text=True)
+    assert "Already amended by A1, A2" in chooser and "Already amended by A3" in chooser

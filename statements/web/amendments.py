@@ -4,6 +4,7 @@ the moderation queue, conflict resolution, bringing an amendment up to date, att
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -19,7 +20,7 @@ from ..models import Amendment, Statement, User, Version
 from ..operations import amendments as ops
 from ..read.lookups import parse_number, statement_or_404, version_or_404
 from ..read.queries import attribution
-from ..read.standing import merge_onto_head, merge_plan, standing, standings
+from ..read.standing import merge_onto_head, merge_plan, open_amendments, standing, standings
 from ..rules import RULES
 from ..text.diff import DiffTooComplex, diff_html, diff_texts
 from ..text.lines import lines_touched, number_lines
@@ -95,6 +96,7 @@ def propose_amendment(slug: str) -> Page:
     context: dict[str, object] = {
         "statement": statement, "base": base, "index": index, "edited": edited,
         "paragraphs": paragraphs(base.text), "rationale": form.get("rationale", ""),
+        "amended": _amended_paragraphs(statement, base),
         "errors": {}, "preview": None}
     if request.method == "GET" and "paragraph" not in form and "whole" not in form:
         return render_template("amendments/choose.html", **context)
@@ -142,15 +144,51 @@ def amendments(slug: str) -> str:
     standing_of = standings(statement)
     every = db.session.scalars(select(Amendment).where(Amendment.statement_id == statement.id)
                                .order_by(Amendment.first_line, Amendment.number)).all()
-    open_ones = [a for a in every if not a.decided]
+    open_ones = _filtered([a for a in every if not a.decided], standing_of, request.args)
     decided = sorted((a for a in every if a.decided), key=lambda a: a.number)
     plan = merge_plan(statement) if RULES["merge_all_clean"].allows(user, statement) else []
+    proposers = sorted({a.proposer.name for a in every if not a.decided})
     return render_template(
         "amendments/queue.html", statement=statement, open=open_ones, decided=decided,
         standings=standing_of, user=user, lines_label=_lines_label, plan=plan,
-        clean_count=sum(1 for step in plan if step.merges),
+        clean_count=sum(1 for step in plan if step.merges), proposers=proposers,
+        filters=request.args,
         changes={a.number: excerpt(a.base_version.text, a.text, a.first_line, a.last_line)
                  for a in open_ones})
+
+
+def _filtered(amendments: list[Amendment], standing_of: dict[int, Any],
+              args: Mapping[str, str]) -> list[Amendment]:
+    """The queue's filters: applies cleanly or conflicts, a line range, a proposer; always
+    in the order of the lines they touch."""
+    shown = amendments
+    if args.get("standing") in {"clean", "conflicting"}:
+        clean = args["standing"] == "clean"
+        shown = [a for a in shown if standing_of[a.number].applies_cleanly == clean]
+    first, last = parse_number(args.get("from")), parse_number(args.get("to"))
+    if first is not None:
+        shown = [a for a in shown if a.last_line >= first]
+    if last is not None:
+        shown = [a for a in shown if a.first_line <= last]
+    if args.get("proposer"):
+        shown = [a for a in shown if a.proposer.name == args["proposer"]]
+    return sorted(shown, key=lambda a: (a.first_line, a.number))
+
+
+def _amended_paragraphs(statement: Statement, base: Version) -> dict[int, list[str]]:
+    """For each paragraph of ``base``, the open amendments on ``base`` that touch it."""
+    found: dict[int, list[str]] = {}
+    pieces = paragraphs(base.text)
+    starts = [line.start for line in number_lines(base.text)]
+    for amendment in open_amendments(statement):
+        if amendment.base_version_id != base.id:
+            continue
+        start = starts[amendment.first_line - 1]
+        end = starts[amendment.last_line] if amendment.last_line < len(starts) else len(base.text)
+        for piece in pieces:
+            if piece.start < end and start <= piece.end:
+                found.setdefault(piece.index, []).append(amendment.label)
+    return found
 
 
 @bp.get("/statements/<slug>/amendments/<int:number>")
