@@ -55,6 +55,15 @@ class Verification(StrEnum):
     REJECTED = "rejected"
 
 
+class EndorsementStatus(StrEnum):
+    """An endorsement made without an account is unconfirmed until the link e-mailed to its
+    address is used; only an active one counts or shows anywhere public."""
+
+    UNCONFIRMED = "unconfirmed"
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+
+
 class Role(StrEnum):
     DELEGATE = "delegate"
     MODERATOR = "moderator"
@@ -134,6 +143,7 @@ class SystemActor:
     id = None
     role = Role.ADMIN
     name = "System"
+    email_confirmed = True
 
     def __repr__(self) -> str:
         return "<SYSTEM>"
@@ -149,6 +159,7 @@ class Who(Enum):
     """The role part of a rule; each answers for a signed-in user and the rule's subject."""
 
     SIGNED_IN = "anyone signed in"
+    CONFIRMED = "anyone signed in whose e-mail address is confirmed"
     CREATOR = "moderators and admins"
     ADMIN = "admins"
     MODERATOR = "this statement's moderators and admins"
@@ -156,6 +167,7 @@ class Who(Enum):
     NOT_PROPOSER = "anyone but the amendment's proposer"
     SUPPORTER = "the amendment's supporters"
     ACCOUNT_HOLDER = "the account's own user and admins"
+    SELF = "the account's own user"
 
 
 def _statement_of(subject: Any) -> Statement | None:
@@ -169,6 +181,8 @@ def _statement_of(subject: Any) -> Statement | None:
 def _who_allows(who: Who, user: Actor, subject: Any) -> bool:
     if who is Who.SIGNED_IN:
         return True
+    if who is Who.CONFIRMED:
+        return bool(user.email_confirmed)
     if who is Who.CREATOR:
         return user.role in {Role.MODERATOR, Role.ADMIN}
     if who is Who.ADMIN:
@@ -180,6 +194,8 @@ def _who_allows(who: Who, user: Actor, subject: Any) -> bool:
         return bool(subject.proposer_id == user.id)
     if who is Who.NOT_PROPOSER:
         return bool(subject.proposer_id != user.id)
+    if who is Who.SELF:
+        return bool(subject.id == user.id)
     if who is Who.ACCOUNT_HOLDER:
         owner = getattr(subject, "user_id", None) or subject.id
         return bool(owner == user.id) or is_admin(user)
@@ -200,10 +216,16 @@ class Rule:
     closed: str = "The statement is {status}: this is not possible now."
     undecided: bool = False
     refusal: type[DomainError] = NotAllowed
+    confirmed: bool = False  # the role part also needs a confirmed e-mail address
+
+    @property
+    def whos(self) -> tuple[Who, ...]:
+        """Every part of the role check, in the order it is asked."""
+        return (self.who, Who.CONFIRMED) if self.confirmed else (self.who,)
 
     def permits(self, user: User | None, subject: Any = None) -> bool:
         """The role part alone."""
-        return user is not None and _who_allows(self.who, user, subject)
+        return user is not None and all(_who_allows(w, user, subject) for w in self.whos)
 
     def refusal_now(self, subject: Any = None) -> str | None:
         """The phase part alone: None when the subject's state allows the action, else why
@@ -226,7 +248,10 @@ class Rule:
         if user is None:
             raise NotSignedIn("Sign in first.")
         if not _who_allows(self.who, user, subject):
-            raise self.refusal(self.forbidden.format(label=getattr(subject, "label", "")))
+            message = UNCONFIRMED if self.who is Who.CONFIRMED else self.forbidden
+            raise self.refusal(message.format(label=getattr(subject, "label", "")))
+        if self.confirmed and not _who_allows(Who.CONFIRMED, user, subject):
+            raise NotAllowed(UNCONFIRMED)
         return user
 
     def require_open(self, subject: Any = None) -> None:
@@ -242,6 +267,9 @@ class Rule:
 
 
 _MODERATE = "Only this statement's moderators and admins {}."
+UNCONFIRMED = ("Confirm your e-mail address first: use the link we e-mailed you. To get a new "
+               "link, use “Send the link again” on your account page, or POST "
+               "/api/v1/me/confirmation.")
 _DECIDING = ("The statement is {status}: amendments are decided only while it is amending "
              "or reviewing.")
 
@@ -261,14 +289,14 @@ RULES: dict[str, Rule] = {rule.action: rule for rule in (
          frozenset(s for s, to in MOVES.items() if to),
          "A {status} statement cannot move any more."),
     Rule("add_moderator", Who.ADMIN, "Only admins assign moderators."),
-    Rule("propose", Who.SIGNED_IN, "Sign in to propose amendments.", frozenset({S.AMENDING}),
+    Rule("propose", Who.CONFIRMED, "Sign in to propose amendments.", frozenset({S.AMENDING}),
          "The statement is {status}: amendments are taken only while it is open for "
          "amendments."),
     Rule("support", Who.NOT_PROPOSER, "You proposed this amendment: support comes from others.",
-         DECIDING, _DECIDING, undecided=True),
+         DECIDING, _DECIDING, undecided=True, confirmed=True),
     Rule("unsupport", Who.SUPPORTER, "You do not support {label}.", DECIDING, _DECIDING,
          undecided=True, refusal=NotFound),
-    Rule("comment", Who.SIGNED_IN, "Sign in to comment.", ALL_PHASES - {S.CLOSED},
+    Rule("comment", Who.CONFIRMED, "Sign in to comment.", ALL_PHASES - {S.CLOSED},
          "The statement is closed: its record is complete."),
     Rule("withdraw", Who.PROPOSER, "Only the proposer can withdraw an amendment.", DECIDING,
          _DECIDING, undecided=True),
@@ -282,7 +310,7 @@ RULES: dict[str, Rule] = {rule.action: rule for rule in (
          undecided=True),
     Rule("merge_all_clean", Who.MODERATOR, _MODERATE.format("decide amendments"), DECIDING,
          _DECIDING),
-    Rule("endorse", Who.SIGNED_IN, "Sign in to endorse.", frozenset({S.ENDORSING}),
+    Rule("endorse", Who.CONFIRMED, "Sign in to endorse.", frozenset({S.ENDORSING}),
          "The statement is {status}: endorsements are taken only while it is open for "
          "endorsement."),
     Rule("withdraw_endorsement", Who.SIGNED_IN, "Sign in to withdraw your endorsement.",
@@ -296,6 +324,7 @@ RULES: dict[str, Rule] = {rule.action: rule for rule in (
     Rule("list_all_endorsements", Who.MODERATOR, _MODERATE.format("see every endorsement")),
     Rule("manage_users", Who.ADMIN, "Only admins create accounts for others and change roles."),
     Rule("edit_account", Who.ACCOUNT_HOLDER, "You can only change your own account."),
+    Rule("change_password", Who.SELF, "You can only change your own password."),
 )}
 
 

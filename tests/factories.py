@@ -21,13 +21,17 @@ _counter = itertools.count(1)
 
 def make_user(app: Flask, role: str = "delegate", *, email: str | None = None,
               name: str | None = None, organisation: str = "Testville",
-              password: str = PASSWORD) -> User:
+              password: str = PASSWORD, confirmed: bool = True) -> User:
+    """An account made by the operator, so confirmed; ``confirmed=False`` makes one whose
+    address is not yet confirmed, as after /register."""
     n = next(_counter)
     with app.app_context():
         with write_transaction():
             user = create_user(SYSTEM, email=email or f"{role}{n}@example.org",
                                name=name or f"{role.capitalize()} {n}", organisation=organisation,
                                password=password, role=role)
+            if not confirmed:
+                user.email_confirmed_at = None
         user_id = user.id
     with app.app_context():
         user = db.session.get(User, user_id)

@@ -31,6 +31,7 @@ from statements.operations import (
 )
 from statements.rules import MOVES, RULES, Rule, StatementStatus, Who
 from tests.factories import (
+    PASSWORD,
     ApiClient,
     api_as,
     make_amendment,
@@ -38,15 +39,17 @@ from tests.factories import (
     make_user,
 )
 
-ROLES = ("anonymous", "proposer", "supporter", "delegate", "other_moderator", "moderator",
-         "admin")
+ROLES = ("anonymous", "unconfirmed", "proposer", "supporter", "delegate", "other_moderator",
+         "moderator", "admin")
 STATUSES = [str(s) for s in StatementStatus]
 ALLOWED = 200
 # Which of the matrix's people each kind of "who" names (the amendment's proposer and
 # supporter are delegates; "other_moderator" moderates another statement; the account
-# rules act on the delegate's own account).
+# rules act on the delegate's own account; "unconfirmed" is a delegate whose e-mail
+# address is not yet confirmed).
 WHO_ROLES: dict[Who, set[str]] = {
     Who.SIGNED_IN: set(ROLES) - {"anonymous"},
+    Who.CONFIRMED: set(ROLES) - {"anonymous", "unconfirmed"},
     Who.CREATOR: {"other_moderator", "moderator", "admin"},
     Who.ADMIN: {"admin"},
     Who.MODERATOR: {"moderator", "admin"},
@@ -54,6 +57,7 @@ WHO_ROLES: dict[Who, set[str]] = {
     Who.NOT_PROPOSER: set(ROLES) - {"anonymous", "proposer"},
     Who.SUPPORTER: {"supporter"},
     Who.ACCOUNT_HOLDER: {"delegate", "admin"},
+    Who.SELF: {"delegate"},
 }
 AMENDMENT_ACTIONS = {"support", "unsupport", "comment", "withdraw", "rebase", "accept",
                      "accept_with_changes", "reject"}
@@ -65,6 +69,8 @@ def expected(rule: Rule, role: str, status: str, decided: bool = False) -> int:
         return 401
     if role not in WHO_ROLES[rule.who]:
         return rule.refusal.status
+    if any(role not in WHO_ROLES[who] for who in rule.whos):
+        return 403
     if status not in rule.phases or (rule.undecided and decided):
         return 409
     return ALLOWED
@@ -84,6 +90,7 @@ def build_world(app: Flask, status: str) -> World:
     people = {role: make_user(app, kind) for role, kind in (
         ("proposer", "delegate"), ("supporter", "delegate"), ("delegate", "delegate"),
         ("other_moderator", "moderator"), ("moderator", "moderator"), ("admin", "admin"))}
+    people["unconfirmed"] = make_user(app, "delegate", confirmed=False)
     slug = make_statement(app, people["moderator"], status="amending", title=f"Matrix {status}")
     first = make_amendment(app, slug, people["proposer"])
     second = make_amendment(app, slug, people["proposer"],
@@ -169,6 +176,8 @@ RUNS: dict[str, Run] = {
     "project": lambda actor, st, a, other: projector.set_projector(actor, st, show="text"),
     "verify_endorsement": lambda actor, st, a, other: endorsements.decide_verification(
         actor, st, _organisation_endorsement(st, other), decision="verified"),
+    "change_password": lambda actor, st, a, other: accounts.change_password(
+        actor, other, current=PASSWORD, new="another long password", confirm=None),
     "edit_account": lambda actor, st, a, other: accounts.update_profile(
         actor, other, name="A new name", organisation=""),
 }
@@ -176,6 +185,12 @@ RUNS: dict[str, Run] = {
 
 def test_every_rule_has_a_run_or_an_http_check() -> None:
     assert set(RULES) == set(RUNS) | READ_ACTIONS
+
+
+def test_every_kind_of_who_names_its_roles() -> None:
+    assert set(WHO_ROLES) == set(Who)
+    used = {who for rule in RULES.values() for who in rule.whos}
+    assert Who.CONFIRMED in used
 
 
 def _answer(app: Flask, world: World, action: str, role: str, decided: bool) -> int:

@@ -7,7 +7,14 @@ from flask import Response, jsonify
 from ..errors import Invalid, NotSignedIn
 from ..http.identity import api_token, require_api_user
 from ..http.transaction import keep_writes
-from ..operations.accounts import create_user, issue_token, revoke_token
+from ..operations.accounts import (
+    UNCHANGED,
+    create_user,
+    issue_token,
+    revoke_token,
+    update_profile,
+)
+from ..operations.confirmations import confirm, resend_account_confirmation
 from ..operations.sign_in import WRONG_CREDENTIALS, sign_in
 from ..read.serialise import iso, user_json
 from ..rules import RULES
@@ -47,6 +54,33 @@ def delete_current_token() -> tuple[str, int]:
 def me() -> Response:
     user = require_api_user()
     return jsonify(user_json(user, user))
+
+
+@bp.patch("/me")
+def update_me() -> Response:
+    user = require_api_user()
+    RULES["edit_account"].require_who(user, user)
+    body = json_body()
+    fields = {k: body[k] if k in body else UNCHANGED
+              for k in ("name", "organisation", "locale", "notifications")}
+    update_profile(user, user, **fields)
+    return jsonify(user_json(user, user))
+
+
+@bp.post("/me/confirmation")
+def resend_confirmation() -> tuple[Response, int]:
+    user = require_api_user()
+    resend_account_confirmation(user)
+    return jsonify({"status": "sent"}), 202
+
+
+@bp.post("/confirmations")
+def use_confirmation() -> Response:
+    body = json_body()
+    token = body.get("token")
+    if not isinstance(token, str) or not token:
+        raise Invalid(errors={"token": "Required: the token from the link in the e-mail."})
+    return jsonify(confirm(token).json())
 
 
 @bp.post("/users")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from ..errors import Invalid, NotFound
+from ..errors import DomainError, Invalid, NotFound
 from ..http.identity import api_user, require_api_user
+from ..operations.confirmations import request_endorsement
 from ..operations.endorsements import (
     decide_verification,
     endorse,
@@ -27,7 +28,9 @@ FIELDS = ("kind", "name", "organisation", "capacity", "city", "country", "public
 
 @bp.post("/statements/<slug>/endorsements")
 def create_endorsement(slug: str) -> tuple[Response, int]:
-    actor = require_api_user()
+    actor = api_user()
+    if actor is None:
+        return _endorse_without_account(slug)
     statement = statement_or_404(slug, actor)
     RULES["endorse"].require_who(actor, statement)
     body = json_body()
@@ -35,6 +38,24 @@ def create_endorsement(slug: str) -> tuple[Response, int]:
     given.setdefault("kind", None)
     endorsement = endorse(actor, statement, **given)
     return jsonify(endorsement_json(endorsement)), 201
+
+
+def _endorse_without_account(slug: str) -> tuple[Response, int]:
+    """With ``email`` and ``name``: the same 202 whether or not that address endorsed
+    already (only its e-mail says which); without ``email``, 401."""
+    try:
+        body = json_body()
+    except DomainError:
+        require_api_user()  # 401 first: without an account only a good body is read
+        raise
+    if "email" not in body:
+        require_api_user()  # 401, with the reason
+    statement = statement_or_404(slug, None)
+    given = {k: body[k] for k in FIELDS if k in body}
+    given.setdefault("kind", None)
+    given.setdefault("name", None)
+    request_endorsement(statement, email=body["email"], **given)
+    return jsonify({"status": "pending_confirmation"}), 202
 
 
 @bp.get("/statements/<slug>/endorsements")

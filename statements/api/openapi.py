@@ -177,6 +177,27 @@ OPERATIONS: tuple[Operation, ...] = (
     api("delete", "/auth/tokens/current", "revoke_token", "Revoke the token of this call.",
         security=SIGNED_IN, answers={204: None}),
     api("get", "/me", "me", "The caller.", security=SIGNED_IN, answers={200: ref("UserInFull")}),
+    api("patch", "/me", "update_me",
+        "Change the caller's name, organisation, interface language or notifications; 422 "
+        "for an unknown locale.", security=SIGNED_IN,
+        request=body({}, {"name": TEXT, "organisation": STRING,
+                          "locale": {"type": ["string", "null"],
+                                     "enum": ["ar", "en", "es", "fr", "ru", "zh", None]},
+                          "notifications": BOOLEAN}),
+        answers={200: ref("UserInFull")}),
+    api("post", "/me/confirmation", "resend_confirmation",
+        "E-mail a new link confirming the caller's address; 409 if it is confirmed, 429 "
+        "(with Retry-After) after 3 within an hour.", security=SIGNED_IN,
+        answers={202: obj({"status": {"const": "sent"}})}, problems=(409, 429)),
+    api("post", "/confirmations", "confirm",
+        "Use the token of a link from a confirmation e-mail: an account's address, or an "
+        "endorsement made without an account. A token already used answers 200 again and "
+        "changes nothing; 404 for an unknown or expired one (links last 7 days).",
+        security=NOBODY, request=body({"token": TEXT}),
+        answers={200: obj({"confirmed": {"type": "string",
+                                         "enum": ["account", "endorsement"]}},
+                          {"statement": PARAMETERS["slug"]["schema"]})},
+        problems=(404, 409)),
     api("post", "/users", "create_user", "Create an account (admins).", security=SIGNED_IN,
         request=body({"email": STRING, "name": TEXT, "password": {"type": "string",
                                                                   "minLength": 10}},

@@ -8,6 +8,7 @@ from .amendment import (
     VersionAmendment,
 )
 from .audit import AuditEvent
+from .confirmation import ConfirmationToken, TokenPurpose
 from .endorsement import Endorsement
 from .idempotency import IdempotentAnswer
 from .outbox import OutboxMessage
@@ -19,6 +20,7 @@ from .user import ApiToken, BrowserSession, User, email_key
 __all__ = [
     "Amendment", "BrowserSession", "IdempotentAnswer", "OutboxMessage", "RecordEvent",
     "AmendmentComment", "AmendmentRevision", "AmendmentSupporter", "ApiToken", "AuditEvent",
+    "ConfirmationToken", "TokenPurpose",
     "Endorsement", "SignInFailure", "SignInThrottle", "Statement", "StatementModerator", "User",
     "Version", "VersionAmendment", "email_key",
 ]

@@ -5,22 +5,49 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
-from ..rules import EndorsementKind, Verification, check_in
+from ..rules import EndorsementKind, EndorsementStatus, Verification, check_in
 from .statement import Statement, Version
 from .types import UTCDateTime, utcnow
 from .user import User
 
 
+def _address_key_of_user(context: DefaultExecutionContext) -> str | None:
+    """An endorsement made by a signed-in user is keyed on the user's address."""
+    parameters: dict[str, object] = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    user_id = parameters.get("user_id")
+    if user_id is None:
+        return None
+    key: str | None = context.connection.scalar(
+        select(User.email_key).where(User.id == user_id))
+    return key
+
+
 class Endorsement(Model):
     __tablename__ = "endorsements"
     __table_args__ = (
-        # One per person per statement, refused by the database itself; withdrawing and
-        # endorsing again reuses the row, and the audit trail keeps both events.
+        # One per e-mail address (case-folded) per statement, whichever way it came, refused
+        # by the database itself; withdrawing and endorsing again reuses the row, and the
+        # audit trail keeps both events.
+        UniqueConstraint("statement_id", "email_key",
+                         name="uq_endorsements_statement_id_email_key"),
         UniqueConstraint("statement_id", "user_id", name="uq_endorsements_statement_id_user_id"),
+        CheckConstraint(check_in("status", EndorsementStatus), name="status"),
+        CheckConstraint("(status = 'withdrawn') = (withdrawn_at IS NOT NULL)",
+                        name="status_withdrawn"),
+        CheckConstraint("user_id IS NOT NULL OR email IS NOT NULL", name="address"),
         CheckConstraint(check_in("kind", EndorsementKind), name="kind"),
         CheckConstraint("kind = 'individual' OR authorised", name="authorised"),
         CheckConstraint(check_in("verification", Verification), name="verification"),
@@ -31,7 +58,12 @@ class Endorsement(Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="RESTRICT"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    # None for an endorsement made without an account: then ``email`` is its address.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"),
+                                                index=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(254), default=_address_key_of_user)
+    status: Mapped[str] = mapped_column(String(20), default=EndorsementStatus.ACTIVE)
     version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="RESTRICT"))
     version_number: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
@@ -55,7 +87,7 @@ class Endorsement(Model):
     salt: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
 
     statement: Mapped[Statement] = relationship(Statement)
-    user: Mapped[User] = relationship(User, foreign_keys=[user_id])
+    user: Mapped[User | None] = relationship(User, foreign_keys=[user_id])
     verified_by: Mapped[User | None] = relationship(User, foreign_keys=[verified_by_id])
     version: Mapped[Version] = relationship(Version)
 
@@ -63,4 +95,12 @@ class Endorsement(Model):
 
     @property
     def active(self) -> bool:
-        return self.withdrawn_at is None
+        return self.status == EndorsementStatus.ACTIVE
+
+    @property
+    def address(self) -> str:
+        """Where its mail goes: the account's address, or the one it was made with."""
+        if self.user is not None:
+            return self.user.email
+        assert self.email is not None  # the "address" check constraint
+        return self.email

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
@@ -35,6 +35,15 @@ class User(UserMixin, Model):
     # Bumped when the password changes: every session and token issued before stops working.
     auth_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When the address was shown to be the user's (a link e-mailed to it was used, or an
+    # admin made the account); None until then.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    locale: Mapped[str | None] = mapped_column(String(5))
+    notifications: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     @property
     def session_id(self) -> str | None:

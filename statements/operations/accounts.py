@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from datetime import timedelta
 
@@ -11,28 +10,20 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import Duplicate, Invalid, NotAllowed
+from ..errors import Duplicate, Invalid
 from ..extensions import db
 from ..models import ApiToken, User, email_key
 from ..models.types import utcnow
 from ..rules import RULES, SYSTEM, Actor, Role
 from .audit import record
-from .fields import text_field
+from .confirmations import send_account_confirmation
+from .fields import text_field, validate_email
 from .passwords import hash_password, password_problem, verify_password
 
-# Deliberately loose: one @, something before it, a dot in the domain, no spaces.
-# Deliverability is the mail server's question, not a regular expression's.
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_PREFIX = "st_"
 DEFAULT_TOKEN_DAYS = 90  # a bearer token ends by itself after this many days
 ROLE_MESSAGE = "Choose a role: delegate, moderator or admin."
-
-
-def validate_email(errors: dict[str, str], value: object) -> str:
-    email = text_field(errors, "email", value, required=True, limit=254, label="E-mail address")
-    if "email" not in errors and not EMAIL_PATTERN.match(email):
-        errors["email"] = "Enter an e-mail address like name@example.org."
-    return email
+LOCALES = ("ar", "en", "es", "fr", "ru", "zh")  # the interface's languages (API.md)
 
 
 def create_user(actor: Actor | None, *, email: object, name: object, password: object,
@@ -60,9 +51,12 @@ def create_user(actor: Actor | None, *, email: object, name: object, password: o
     if db.session.execute(select(User.id).where(User.email_key == key)).first():
         raise Duplicate("An account with this e-mail address already exists.",
                         errors={"email": "This e-mail address is taken."})
+    now = utcnow()
+    # An admin (or the operator) vouches for the address; one's own sign-up must prove it.
     user = User(email=email_s, email_key=key, name=name_s, organisation=organisation_s,
                 role=str(role), password_hash=hash_password(str(password)), auth_epoch=0,
-                created_at=utcnow())
+                created_at=now, email_confirmed_at=None if actor is None else now,
+                notifications=True)
     try:
         with db.session.begin_nested():
             db.session.add(user)
@@ -72,29 +66,50 @@ def create_user(actor: Actor | None, *, email: object, name: object, password: o
                         errors={"email": "This e-mail address is taken."}) from exc
     record(user if via == "registration" else actor, "user.create", user, after=user.role,
            via=via)
+    if actor is None:
+        send_account_confirmation(user)
     return user
 
 
-def update_profile(actor: User, user: User, *, name: object, organisation: object) -> User:
+UNCHANGED: object = object()
+
+
+def update_profile(actor: User, user: User, *, name: object = UNCHANGED,
+                   organisation: object = UNCHANGED, locale: object = UNCHANGED,
+                   notifications: object = UNCHANGED) -> User:
+    """Change what is given (``UNCHANGED`` leaves a field as it is): 422 for a bad one,
+    with every bad field named."""
     RULES["edit_account"].require_who(actor, user)
     errors: dict[str, str] = {}
-    name_s = text_field(errors, "name", name, required=True)
-    organisation_s = text_field(errors, "organisation", organisation, required=False)
+    name_s = user.name if name is UNCHANGED else text_field(errors, "name", name,
+                                                            required=True)
+    organisation_s = user.organisation if organisation is UNCHANGED else text_field(
+        errors, "organisation", organisation, required=False)
+    if locale is not UNCHANGED and locale is not None and locale not in LOCALES:
+        errors["locale"] = f"Choose one of {', '.join(LOCALES)}, or null."
+    if notifications is not UNCHANGED and not isinstance(notifications, bool):
+        errors["notifications"] = "notifications must be true or false."
     if errors:
         raise Invalid(errors=errors)
     if (name_s, organisation_s) != (user.name, user.organisation):
         record(actor, "user.update", user, before=user.name, after=name_s,
                organisation=organisation_s)
         user.name, user.organisation = name_s, organisation_s
-        db.session.flush()
+    if locale is not UNCHANGED and locale != user.locale:
+        record(actor, "user.locale", user, before=user.locale, after=locale)
+        user.locale = str(locale) if locale is not None else None
+    if notifications is not UNCHANGED and notifications != user.notifications:
+        record(actor, "user.notifications", user, before=user.notifications,
+               after=notifications)
+        user.notifications = bool(notifications)
+    db.session.flush()
     return user
 
 
 def change_password(actor: User, user: User, *, current: object, new: object,
                     confirm: object | None = None) -> User:
     """Change the password and end every other session and token of the user."""
-    if actor.id != user.id:
-        raise NotAllowed("You can only change your own password.")
+    RULES["change_password"].require_who(actor, user)
     errors: dict[str, str] = {}
     if not isinstance(current, str) or not verify_password(user.password_hash, current):
         errors["current_password"] = "Your current password is not right."

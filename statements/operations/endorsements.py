@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..database import for_update
 from ..errors import Duplicate, Invalid, InvalidState, NotFound
 from ..extensions import db
 from ..fonts import FontsMissing, missing_characters
 from ..models import Endorsement, Statement, User
 from ..models.types import utcnow
 from ..read.lookups import parse_number
-from ..rules import RULES, EndorsementKind, Verification
+from ..rules import RULES, EndorsementKind, EndorsementStatus, Verification
 from .audit import record
 from .fields import text_field
+from .letters import send_receipt
 
 TEXT_FIELDS = (("name", 200, "Name"), ("organisation", 200, "Organisation"),
                ("capacity", 200, "Capacity"), ("city", 200, "City"), ("country", 100, "Country"))
@@ -34,26 +38,39 @@ def _unprintable(value: str) -> str:
 
 
 def _mine(statement: Statement, user: User) -> Endorsement | None:
-    return db.session.execute(select(Endorsement).where(
-        Endorsement.statement_id == statement.id, Endorsement.user_id == user.id)
-    ).scalar_one_or_none()
+    """The endorsement of the user's address: made signed in, or without an account from the
+    same address (case-folded)."""
+    return of_address(statement, user.email_key)
 
 
-def endorse(actor: User, statement: Statement, *, kind: object, name: object = None,
-            organisation: object = None, capacity: object = "", city: object = "",
-            country: object = "", public: object = True, authorised: object = False,
-            sha256: object = None) -> Endorsement:
-    """Endorse the final version; ``sha256``, when given, must be the text the signer saw."""
-    RULES["endorse"].require_who(actor, statement)
-    errors: dict[str, str] = {}
+def of_address(statement: Statement, key: str, *, lock: bool = True) -> Endorsement | None:
+    query = select(Endorsement).where(Endorsement.statement_id == statement.id,
+                                      Endorsement.email_key == key)
+    return db.session.execute(for_update(query) if lock else query).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An endorsement's fields as checked, before they are written."""
+
+    kind: str
+    fields: dict[str, str]
+    public: bool
+    authorised: bool
+
+
+def check_entry(statement: Statement, *, kind: object, name: object, organisation: object,
+                capacity: object, city: object, country: object, public: object,
+                authorised: object, sha256: object, errors: dict[str, str] | None = None
+                ) -> Entry:
+    """422 for a bad field, then 409 unless the statement is open for endorsement and the
+    text the signer saw (``sha256``, when given) is the final one."""
+    errors = {} if errors is None else errors
     if not isinstance(kind, str) or kind not in set(EndorsementKind):
         errors["kind"] = ("Say whom you endorse for: yourself, an organisation, or a local or "
                           "regional government.")
-    values = {
-        "name": actor.name if name is None else name,
-        "organisation": actor.organisation if organisation is None else organisation,
-        "capacity": capacity, "city": city, "country": country,
-    }
+    values = {"name": name, "organisation": organisation, "capacity": capacity, "city": city,
+              "country": country}
     clean = {field: text_field(errors, field, values[field], required=field == "name",
                                limit=limit, label=label)
              for field, limit, label in TEXT_FIELDS}
@@ -80,32 +97,67 @@ def endorse(actor: User, statement: Statement, *, kind: object, name: object = N
             f"The text you saw (SHA-256 {sha256}) is not the final text (version {final.number}, "
             f"SHA-256 {final.sha256}): read the final text and endorse it.",
             sha256=final.sha256, version=final.number)
+    return Entry(str(kind), clean, bool(public), bool(authorised))
+
+
+def fill(endorsement: Endorsement, statement: Statement, entry: Entry, address: str) -> None:
+    """Bind the endorsement to the final version with the entry's fields; its verification
+    starts from the address it belongs to."""
+    final = statement.head
+    endorsement.version_id, endorsement.version = final.id, final
+    endorsement.version_number, endorsement.sha256 = final.number, final.sha256
+    for field, value in entry.fields.items():
+        setattr(endorsement, field, value)
+    endorsement.kind = entry.kind
+    endorsement.verification = _verification_at_first(entry.kind, address, statement)
+    endorsement.verification_note, endorsement.verified_by_id = "", None
+    endorsement.verified_by = None
+    endorsement.verified_at = utcnow() if endorsement.verification == Verification.VERIFIED \
+        else None
+    endorsement.public, endorsement.authorised = entry.public, entry.authorised
+    endorsement.endorsed_at, endorsement.withdrawn_at = utcnow(), None
+
+
+def activate(actor: User | None, endorsement: Endorsement, *, renewed: bool) -> Endorsement:
+    """Make it count: active, in the audit trail and the public record (``endorsed``), and
+    a signed receipt on its way to its address."""
+    endorsement.status = EndorsementStatus.ACTIVE
+    endorsement.endorsed_at, endorsement.withdrawn_at = utcnow(), None
+    db.session.flush()
+    record(actor, "endorsement.renew" if renewed else "endorsement.create", endorsement,
+           statement_id=endorsement.statement_id, after=endorsement.version_number,
+           sha256=endorsement.sha256, kind=endorsement.kind, public=endorsement.public)
+    send_receipt(endorsement)
+    return endorsement
+
+
+def endorse(actor: User, statement: Statement, *, kind: object, name: object = None,
+            organisation: object = None, capacity: object = "", city: object = "",
+            country: object = "", public: object = True, authorised: object = False,
+            sha256: object = None) -> Endorsement:
+    """Endorse the final version; ``sha256``, when given, must be the text the signer saw."""
+    RULES["endorse"].require_who(actor, statement)
+    entry = check_entry(
+        statement, kind=kind, name=actor.name if name is None else name,
+        organisation=actor.organisation if organisation is None else organisation,
+        capacity=capacity, city=city, country=country, public=public, authorised=authorised,
+        sha256=sha256)
     existing = _mine(statement, actor)
     if existing is not None and existing.active:
         raise Duplicate("You have already endorsed this statement.")
     endorsement = existing or Endorsement(statement_id=statement.id, statement=statement,
-                                          user_id=actor.id, user=actor)
-    endorsement.version_id, endorsement.version = final.id, final
-    endorsement.version_number, endorsement.sha256 = final.number, final.sha256
-    for field, value in clean.items():
-        setattr(endorsement, field, value)
-    endorsement.kind = str(kind)
-    endorsement.verification = _verification_at_first(endorsement.kind, actor.email, statement)
-    endorsement.verification_note, endorsement.verified_by_id = "", None
-    endorsement.verified_at = utcnow() if endorsement.verification == Verification.VERIFIED \
-        else None
-    endorsement.public, endorsement.authorised = bool(public), bool(authorised)
-    endorsement.endorsed_at, endorsement.withdrawn_at = utcnow(), None
+                                          email_key=actor.email_key)
+    # An endorsement made without an account from this address becomes the account's.
+    endorsement.user_id, endorsement.user, endorsement.email = actor.id, actor, None
+    fill(endorsement, statement, entry, actor.email)
+    endorsement.status = EndorsementStatus.UNCONFIRMED
     try:
         with db.session.begin_nested():
             db.session.add(endorsement)
             db.session.flush()
     except IntegrityError as exc:  # the database's own refusal of a second endorsement
         raise Duplicate("You have already endorsed this statement.") from exc
-    record(actor, "endorsement.renew" if existing is not None else "endorsement.create",
-           endorsement, statement_id=statement.id, after=final.number, sha256=final.sha256,
-           kind=endorsement.kind, public=endorsement.public)
-    return endorsement
+    return activate(actor, endorsement, renewed=existing is not None)
 
 
 def _verification_at_first(kind: str, email: str, statement: Statement) -> Verification:
@@ -155,7 +207,7 @@ def withdraw_endorsement(actor: User, statement: Statement) -> Endorsement:
     if existing is None or not existing.active:
         raise NotFound("You have no active endorsement of this statement.")
     RULES["withdraw_endorsement"].require_open(statement)
-    existing.withdrawn_at = utcnow()
+    existing.withdrawn_at, existing.status = utcnow(), EndorsementStatus.WITHDRAWN
     db.session.flush()
     record(actor, "endorsement.withdraw", existing, statement_id=statement.id,
            before=existing.version_number)
@@ -165,5 +217,5 @@ def withdraw_endorsement(actor: User, statement: Statement) -> Endorsement:
 def my_endorsement(statement: Statement, user: User | None) -> Endorsement | None:
     if user is None:
         return None
-    found = _mine(statement, user)
+    found = of_address(statement, user.email_key, lock=False)
     return found if found is not None and found.active else None

@@ -15,6 +15,9 @@ from ..models.types import MAX_INTEGER
 from ..text.normalise import UnstorableText, check_storable, normalise
 
 LATEST_YEAR = 2999
+# Deliberately loose: one @, something before it, a dot in the domain, no spaces.
+# Deliverability is the mail server's question, not a regular expression's.
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # Control characters other than tab and newline have no place in a one-line field, nor
 # the bidirectional embeddings, overrides and isolates: in a name they can only be used to
@@ -169,3 +172,10 @@ def domains_field(errors: dict[str, str], field: str, value: object) -> list[str
         if domain not in found:
             found.append(domain)
     return found
+
+
+def validate_email(errors: dict[str, str], value: object) -> str:
+    email = text_field(errors, "email", value, required=True, limit=254, label="E-mail address")
+    if "email" not in errors and not EMAIL_PATTERN.match(email):
+        errors["email"] = "Enter an e-mail address like name@example.org."
+    return email

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Endorsement, RecordEvent, Statement
+from ..rules import EndorsementStatus
 
 # Record events → the stream's events (API.md "Live session"). Others (a comment, a
 # moderator added, details) change nothing the room watches.
@@ -18,9 +19,13 @@ AMENDMENT_STATUS = {"amendment_proposed": "proposed", "amendment_supported": "pr
                     "amendment_withdrawn": "withdrawn"}
 
 
+# The endorsements that count: confirmed and not withdrawn.
+COUNTED = Endorsement.status == EndorsementStatus.ACTIVE
+
+
 def active_endorsements(statement_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(Endorsement).where(
-        Endorsement.statement_id == statement_id, Endorsement.withdrawn_at.is_(None))) or 0
+        Endorsement.statement_id == statement_id, COUNTED)) or 0
 
 
 def live_event(event: RecordEvent, *, sees_amendments: bool) -> tuple[str, dict[str, Any]] | None:

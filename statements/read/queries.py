@@ -18,13 +18,23 @@ from ..models import (
     VersionAmendment,
 )
 from ..models.types import utcnow
-from ..rules import PUBLISHED, AmendmentStatus, EndorsementKind, Verification
+from ..rules import (
+    PUBLISHED,
+    AmendmentStatus,
+    EndorsementKind,
+    EndorsementStatus,
+    Verification,
+)
 from ..text.attribution import Span, attribute
 from ..text.normalise import UNSTORABLE
 
+# The endorsements that count: confirmed and not withdrawn.
+COUNTED = Endorsement.status == EndorsementStatus.ACTIVE
+
 
 def statement_counts(statement: Statement) -> dict[str, Any]:
-    """`counts` as the contract has it: amendments per status, endorsements not withdrawn."""
+    """`counts` as the contract has it: amendments per status, active endorsements
+    (confirmed, not withdrawn)."""
     amendments = {str(status): 0 for status in AmendmentStatus}
     for status, n in db.session.execute(
         select(Amendment.status, func.count()).where(Amendment.statement_id == statement.id)
@@ -32,12 +42,12 @@ def statement_counts(statement: Statement) -> dict[str, Any]:
     ):
         amendments[status] = n
     endorsements = db.session.scalar(select(func.count()).select_from(Endorsement).where(
-        Endorsement.statement_id == statement.id, Endorsement.withdrawn_at.is_(None))) or 0
+        Endorsement.statement_id == statement.id, COUNTED)) or 0
     verification = {str(v): 0 for v in (Verification.PENDING, Verification.VERIFIED,
                                          Verification.REJECTED)}
     for state, n in db.session.execute(
         select(Endorsement.verification, func.count()).where(
-            Endorsement.statement_id == statement.id, Endorsement.withdrawn_at.is_(None),
+            Endorsement.statement_id == statement.id, COUNTED,
             Endorsement.verification != Verification.NOT_REQUIRED)
         .group_by(Endorsement.verification)
     ):
@@ -52,7 +62,7 @@ def listed(statement: Statement) -> ColumnElement[bool]:
     shown = [Verification.NOT_REQUIRED, Verification.VERIFIED]
     if statement.list_unverified:
         shown.append(Verification.PENDING)
-    return and_(Endorsement.statement_id == statement.id, Endorsement.withdrawn_at.is_(None),
+    return and_(Endorsement.statement_id == statement.id, COUNTED,
                 Endorsement.public.is_(True), Endorsement.verification.in_(shown))
 
 
@@ -107,7 +117,7 @@ def counts_by_kind(statement: Statement) -> dict[str, int]:
     counts = dict.fromkeys(map(str, EndorsementKind), 0)
     for kind, n in db.session.execute(
         select(Endorsement.kind, func.count()).where(
-            Endorsement.statement_id == statement.id, Endorsement.withdrawn_at.is_(None))
+            Endorsement.statement_id == statement.id, COUNTED)
         .group_by(Endorsement.kind)
     ):
         counts[kind] = n

@@ -23,10 +23,8 @@ def user_json(user: User, viewer: User | None) -> dict[str, Any]:
     body: dict[str, Any] = {"id": user.id, "name": user.name,
                             "organisation": user.organisation, "role": user.role}
     if can_see_email(viewer, user):
-        # Every account is confirmed until e-mail confirmation exists (made by an admin,
-        # the CLI, or registration, which has no confirmation step yet); no interface
-        # language or notification can be chosen yet.
-        body.update(email=user.email, email_confirmed=True, locale=None, notifications=True)
+        body.update(email=user.email, email_confirmed=user.email_confirmed,
+                    locale=user.locale, notifications=user.notifications)
     return body
 
 
@@ -128,7 +126,7 @@ def endorsement_json(endorsement: Endorsement, *, full: bool = False) -> dict[st
         "verification": endorsement.verification,
     }
     if full:
-        body["status"] = "active" if endorsement.active else "withdrawn"
+        body["status"] = endorsement.status
         body["verification_note"] = endorsement.verification_note
         body["verified_by"] = person(endorsement.verified_by)
         body["withdrawn_at"] = iso(endorsement.withdrawn_at)

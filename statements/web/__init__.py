@@ -10,6 +10,7 @@ Page = Response | str | tuple[str, int]
 from . import (  # noqa: E402,F401  (registers the routes)
     amendments,
     auth,
+    confirmations,
     display,
     endorsements,
     pages,

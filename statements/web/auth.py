@@ -78,7 +78,9 @@ def register() -> Response | tuple[str, int] | str:
                                errors=outcome.errors), outcome.status
     start_session(outcome.result())
     login_user(outcome.result())
-    flash("Welcome! Your account is ready.", "success")
+    flash("Welcome! Your account is ready. We have e-mailed you a link to confirm your "
+          "address: until you use it you can read, but not propose, support, comment or "
+          "endorse.", "success")
     return redirect(url_for("web.home"))
 
 
@@ -96,8 +98,10 @@ def account() -> Response | tuple[str, int] | str:
         return render_template("auth/account.html", form=current_user, errors={},
                                tokens=_tokens())
     user = signed_in_user()
-    outcome = attempt(lambda: update_profile(user, user, name=request.form.get("name"),
-                                             organisation=request.form.get("organisation", "")))
+    outcome = attempt(lambda: update_profile(
+        user, user, name=request.form.get("name"),
+        organisation=request.form.get("organisation", ""),
+        notifications=request.form.get("notifications") == "yes"))
     if outcome.refused:
         return render_template("auth/account.html", form=request.form, errors=outcome.errors,
                                tokens=_tokens()), outcome.status

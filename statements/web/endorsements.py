@@ -12,8 +12,9 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..errors import InvalidState, NotFound
 from ..http.cycle import attempt
-from ..http.identity import signed_in_user
+from ..http.identity import page_user, signed_in_user
 from ..models import Statement, User
+from ..operations.confirmations import request_endorsement
 from ..operations.endorsements import endorse as endorse_statement
 from ..operations.endorsements import my_endorsement, withdraw_endorsement
 from ..read.lookups import statement_or_404
@@ -26,34 +27,53 @@ from . import Page, bp
 # redirect() gives Werkzeug's Response, of which Flask's is a subclass.
 
 
-def _render(statement: Statement, user: User, form: Mapping[str, str] | None = None,
+def _render(statement: Statement, user: User | None, form: Mapping[str, str] | None = None,
             errors: dict[str, str] | None = None, status: int = 200) -> tuple[str, int]:
     return render_template("endorsements/endorse.html", statement=statement,
                            final=statement.head, mine=my_endorsement(statement, user),
                            form=form, errors=errors or {}, user=user), status
 
 
+def _entry(form: Mapping[str, str]) -> dict[str, object]:
+    return {"kind": form.get("kind") or None, "name": form.get("name", ""),
+            "organisation": form.get("organisation", ""), "capacity": form.get("capacity", ""),
+            "city": form.get("city", ""), "country": form.get("country", ""),
+            "public": form.get("public") == "yes", "authorised": form.get("authorised") == "yes",
+            "sha256": form.get("sha256") or None}
+
+
 @bp.route("/s/<slug>/endorse", methods=["GET", "POST"])
-@login_required
 def endorse(slug: str) -> Page:
-    user = signed_in_user()
+    user = page_user()
     statement = statement_or_404(slug, user)
+    if user is None:
+        return _endorse_without_account(statement)
     RULES["endorse"].require_who(user, statement)
     if not published(statement):  # the API's answer too: 409, not open for endorsement
         RULES["endorse"].require_open(statement)
     if request.method == "GET":
         return _render(statement, user)
     form = request.form
-    outcome = attempt(lambda: endorse_statement(
-        user, statement, kind=form.get("kind") or None, name=form.get("name", ""),
-        organisation=form.get("organisation", ""), capacity=form.get("capacity", ""),
-        city=form.get("city", ""), country=form.get("country", ""),
-        public=form.get("public") == "yes", authorised=form.get("authorised") == "yes",
-        sha256=form.get("sha256") or None))
+    outcome = attempt(lambda: endorse_statement(user, statement, **_entry(form)))
     if outcome.refused:
         return _render(statement, user, form, outcome.errors, outcome.status)
-    flash("Thank you: your endorsement is recorded.", "success")
+    flash("Thank you: your endorsement is recorded. A signed receipt is on its way to your "
+          "e-mail address.", "success")
     return redirect(url_for("web.endorse", slug=slug))
+
+
+def _endorse_without_account(statement: Statement) -> Page:
+    """A signed-out visitor endorses with name and e-mail; it counts once they use the link
+    e-mailed to that address ("check your inbox" either way, so nobody learns who signed)."""
+    if request.method == "GET":
+        return _render(statement, None)
+    form = request.form
+    outcome = attempt(lambda: request_endorsement(statement, email=form.get("email", ""),
+                                                  **_entry(form)))
+    if outcome.refused:
+        return _render(statement, None, form, outcome.errors, outcome.status)
+    return render_template("endorsements/check_inbox.html", statement=statement,
+                           email=form.get("email", "").strip())
 
 
 @bp.post("/s/<slug>/endorsement/withdraw")
