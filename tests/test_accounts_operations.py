@@ -20,10 +20,14 @@ from statements.operations.accounts import create_user
 from statements.operations.sign_in import LIMIT, WINDOW, sign_in
 from tests.factories import PASSWORD, make_user
 
+# What production also requires: the signing key and the public address.
+PRODUCTION_KEYS = {"SIGNING_KEY": "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=",
+                   "PUBLIC_URL": "https://statements.example.org"}
+
 
 def test_production_hash_setting_is_the_strong_one(tmp_path) -> None:
     cost = load_settings({"STATEMENTS_ENV": "production", "SECRET_KEY": "k" * 40,
-                             "SIGNING_KEY": "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=", "PUBLIC_URL": "https://statements.example.org"},
+                          **PRODUCTION_KEYS},
                          str(tmp_path))["PASSWORD_HASH_COST"]
     assert cost["memory_cost"] >= 64 * 1024 and cost["time_cost"] >= 3
     assert all(cost[k] >= FLOOR[k] for k in FLOOR)
@@ -36,8 +40,7 @@ def test_production_refuses_a_weak_hash_setting(tmp_path) -> None:
 
     with pytest.raises(ConfigError, match="floor"):
         load_settings({"STATEMENTS_ENV": "production", "SECRET_KEY": "k" * 40,
-                             "SIGNING_KEY": "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=", "PUBLIC_URL": "https://statements.example.org",
-                       "PASSWORD_HASH_MEMORY_KIB": "1024"}, str(tmp_path))
+                       **PRODUCTION_KEYS, "PASSWORD_HASH_MEMORY_KIB": "1024"}, str(tmp_path))
 
 
 def test_the_window_passes(app: Flask) -> None:

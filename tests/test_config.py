@@ -11,6 +11,10 @@ import pytest
 from statements import create_app
 from statements.config import ConfigError, instance_secret_key, load_settings
 
+# What production also requires: the signing key and the public address.
+PRODUCTION_KEYS = {"SIGNING_KEY": "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=",
+                   "PUBLIC_URL": "https://statements.example.org"}
+
 
 def test_default_database_is_sqlite_in_the_instance_folder(tmp_path: Path) -> None:
     settings = load_settings({}, str(tmp_path))
@@ -33,7 +37,7 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
 
 def test_production_takes_the_given_key_and_secure_cookies(tmp_path: Path) -> None:
     settings = load_settings({"STATEMENTS_ENV": "production", "SECRET_KEY": "k" * 40,
-                             "SIGNING_KEY": "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=", "PUBLIC_URL": "https://statements.example.org"},
+                          **PRODUCTION_KEYS},
                              str(tmp_path))
     assert settings["SECRET_KEY"] == "k" * 40
     assert settings["SESSION_COOKIE_SECURE"] is True

@@ -97,8 +97,13 @@ def test_the_record_of_existing_statements_is_built_from_their_audit_trail(
     trail when migration 0007 runs, and it verifies."""
     from flask_migrate import downgrade, upgrade
 
-    from tests.factories import api_as, make_amendment, make_endorsement, make_statement, \
-        make_user
+    from tests.factories import (
+        api_as,
+        make_amendment,
+        make_endorsement,
+        make_statement,
+        make_user,
+    )
 
     moderator = make_user(app, "moderator")
     slug = make_statement(app, moderator, status="amending")
