@@ -35,6 +35,17 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from exc
+    if not 0 < value <= 3600:
+        raise ConfigError(f"{name} must be between 0 and 3600 seconds, not {raw!r}")
+    return value
+
+
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name)
     if raw is None or raw.strip() == "":
@@ -94,8 +105,8 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         # Live event streams: how often each looks for new events, and how long it stays
         # open before the client reconnects (with Last-Event-ID, so it misses nothing).
-        "EVENT_POLL_SECONDS": 1.0,
-        "EVENT_STREAM_SECONDS": 60.0,
+        "EVENT_POLL_SECONDS": _seconds(env, "EVENT_POLL_SECONDS", 1.0),
+        "EVENT_STREAM_SECONDS": _seconds(env, "EVENT_STREAM_SECONDS", 60.0),
         # Where e-mail goes: "file" (.eml files in instance/mail/) or an SMTP server.
         "MAIL_URL": mail_url(env.get("MAIL_URL", "")),
         "MAIL_FROM": mail_from(env.get("MAIL_FROM", "")),

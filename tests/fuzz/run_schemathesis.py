@@ -66,6 +66,9 @@ def service_env(database_url: str, instance: Path) -> dict[str, str]:
         "PASSWORD_HASH_TIME_COST": "1", "PASSWORD_HASH_MEMORY_KIB": "8",
         "PASSWORD_HASH_PARALLELISM": "1", "LOG_LEVEL": "WARNING",
         "MAIL_URL": "file",
+        # Event streams end after a second here, not a minute: the fuzzer reads each answer
+        # to its end.
+        "EVENT_STREAM_SECONDS": "1", "EVENT_POLL_SECONDS": "0.2",
     })
     return env
 
