@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 import io
 import re
-from datetime import datetime, timezone
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -31,7 +30,6 @@ from .markup import (
     BLOCK_TAGS,
     Node,
     Run,
-    check_line,
     inline_runs,
     literal,
     literal_lines,
@@ -39,10 +37,9 @@ from .markup import (
     statement_tree,
     table_cells,
 )
-from .model import Published, Signatory
+from .model import FIXED_DATE, Published, Signatory, check_command, check_line
 
 COLUMNS = ("Name", "Capacity", "Organisation", "City", "Country")
-FIXED_DATE = datetime(2000, 1, 1, tzinfo=timezone.utc)
 GREY = RGBColor(0x50, 0x50, 0x50)
 # Code points XML 1.0 cannot carry (controls are already spaces, see pdf.literal): lxml would
 # refuse the whole document for one of them, so each becomes U+FFFD, visibly.
@@ -222,7 +219,7 @@ def _properties(document: DocumentObject, pub: Published) -> None:
     properties.identifier = pub.slug
     properties.version = str(pub.version)
     properties.category = "Statement"
-    properties.comments = (f"Check the text: curl -s {literal(pub.url)}/source.md | sha256sum"
+    properties.comments = (f"Check the text: {xml_text(literal(check_command(pub)))}"
                            if pub.url else check_line(pub))
     properties.author = properties.last_modified_by = "statements"
     properties.created = properties.modified = (pub.exported_at or FIXED_DATE)
@@ -252,8 +249,7 @@ def render_docx(pub: Published) -> bytes:
     if pub.url:
         note = document.add_paragraph()
         note.add_run().add_break(WD_BREAK.LINE)
-        small = note.add_run(f"Check this text: curl -s {xml_text(literal(pub.url))}/source.md"
-                             " | sha256sum")
+        small = note.add_run(f"Check this text: {xml_text(literal(check_command(pub)))}")
         small.font.size, small.font.color.rgb = Pt(8), GREY
     out = io.BytesIO()
     document.save(out)

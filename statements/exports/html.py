@@ -10,7 +10,7 @@ import hashlib
 from html import escape
 
 from ..text.markdown import render_markdown
-from .model import Published, Signatory
+from .model import Published, Signatory, check_command, check_line
 
 STYLE = """
 @page { size: A4; margin: 20mm 18mm 22mm; }
@@ -55,8 +55,8 @@ def render_html(pub: Published) -> bytes:
         groups.append(f"<h3>{escape(label)} ({len(people)})</h3>\n"
                       f'<ul class="signatories">\n{items}\n</ul>')
     signatories = "\n".join(groups) or "<p>No public signatories yet.</p>"
-    check = (f"<p>Check this text: <code>curl -s {escape(pub.url)}/source.md | sha256sum"
-             "</code></p>") if pub.url else ""
+    command = check_command(pub)
+    check = f"<p>Check this text: <code>{escape(command)}</code></p>" if command else ""
     occasion = f'<p class="occasion">{escape(pub.occasion)}</p>' if pub.occasion else ""
     document = f"""<!doctype html>
 <html lang="en">
@@ -70,7 +70,7 @@ def render_html(pub: Published) -> bytes:
 <header>
 <h1>{escape(pub.title)}</h1>
 {occasion}
-<p class="check">Version {pub.version} · SHA-256 <code>{pub.sha256}</code></p>
+<p class="check">{escape(check_line(pub))}</p>
 </header>
 <main>
 <article class="text">
@@ -82,7 +82,7 @@ def render_html(pub: Published) -> bytes:
 </section>
 </main>
 <footer>
-<p>Version {pub.version} · SHA-256 {pub.sha256}</p>
+<p>{escape(check_line(pub))}</p>
 {check}
 </footer>
 </body>

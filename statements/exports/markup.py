@@ -12,15 +12,11 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from ..text.markdown import render_markdown
-from .model import Published, Signatory
+from .model import Signatory
 
 BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre",
               "hr", "table", "div"}
 SPACES = re.compile(r"[ \t\n\r\f]+")
-
-
-def check_line(pub: Published) -> str:
-    return f"Version {pub.version} · SHA-256 {pub.sha256}"
 
 
 def no_controls(value: str) -> str:

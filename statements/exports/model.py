@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
+# When the caller gives no export time: a fixed date rather than "now", so the same statement
+# gives the same bytes (fpdf2 also hashes the date into a PDF's /ID).
+FIXED_DATE = datetime(2000, 1, 1, tzinfo=timezone.utc)
 KIND_LABELS = {
     "individual": "Individuals",
     "organisation": "On behalf of organisations",
@@ -33,10 +36,20 @@ class Published:
     text: str  # the exact hashed Markdown source
     signatories: list[Signatory] = field(default_factory=list)
     exported_at: datetime | None = None
-    url: str = ""  # the public page, for a footer line; empty when unknown
+    url: str = ""  # the public page, from PUBLIC_URL (never a request's Host); "" when unknown
 
     def by_kind(self) -> list[tuple[str, str, list[Signatory]]]:
         """(kind, label, signatories) for each kind that has any, in a fixed order."""
         return [(kind, label, [s for s in self.signatories if s.kind == kind])
                 for kind, label in KIND_LABELS.items()
                 if any(s.kind == kind for s in self.signatories)]
+
+
+def check_line(pub: Published) -> str:
+    """The line every export prints so that anyone can check the text against its hash."""
+    return f"Version {pub.version} · SHA-256 {pub.sha256}"
+
+
+def check_command(pub: Published) -> str:
+    """The shell command that prints the text's hash, or "" when the site's address is unknown."""
+    return f"curl -s {pub.url}/source.md | sha256sum" if pub.url else ""

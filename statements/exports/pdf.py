@@ -12,8 +12,6 @@ Signatory fields are written as literal text: ``<script>``, ``**x**``, ``=HYPERL
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from fpdf import FPDF
 from fpdf.fonts import FontFace as FpdfFontFace
 from fpdf.fonts import TTFFont
@@ -24,7 +22,6 @@ from .markup import (
     SPACES,
     Node,
     Run,
-    check_line,
     details,
     inline_runs,
     literal,
@@ -33,16 +30,13 @@ from .markup import (
     statement_tree,
     table_cells,
 )
-from .model import Published
+from .model import FIXED_DATE, Published, check_command, check_line
 
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 18.0, 20.0, 22.0
 BODY_PT = 10.5
 HEADING_PT = {"h1": 15.0, "h2": 13.0, "h3": 12.0, "h4": 11.0, "h5": BODY_PT, "h6": BODY_PT}
 LIST_INDENT, QUOTE_INDENT = 7.0, 10.0
 BLACK, GREY, LINK_BLUE = (17, 17, 17), (80, 80, 80), (20, 60, 140)
-# When the caller gives no export time: a fixed date rather than "now", so the same statement
-# gives the same bytes (fpdf2 also hashes the date into the file's /ID).
-FIXED_DATE = datetime(2000, 1, 1, tzinfo=timezone.utc)
 # fpdf2 replaces this alias with the page count wherever it occurs, in any text. The default,
 # "{nb}", could be a signatory's name; this one cannot: control characters never reach a page.
 TOTAL_PAGES = "\x00pages\x00"
@@ -235,7 +229,7 @@ def _drawn_text(pub: Published, tree: Node) -> str:
     people = [part for s in pub.signatories for part in (literal(s.name), details(s))]
     return "\n".join([literal(pub.title), literal(pub.occasion), check_line(pub),
                       literal(tree.text()), *(label for _, label, _ in pub.by_kind()),
-                      *people, literal(pub.url),
+                      *people, literal(check_command(pub)),
                       "Signatories No public signatories yet. Page 0123456789 of — • ."])
 
 
@@ -271,7 +265,7 @@ def render_pdf(pub: Published) -> bytes:
     _signatories(pdf, pub)
     if pub.url:
         pdf.ln(4)
-        note = f"Check this text: curl -s {literal(pub.url)}/source.md | sha256sum"
+        note = f"Check this text: {literal(check_command(pub))}"
         BodyWriter(pdf).paragraph([Run(note)], 0, size=8, color=GREY)
     data = bytes(pdf.output())
 

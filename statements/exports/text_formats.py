@@ -14,17 +14,42 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .model import Published, Signatory
+from .markup import literal
+from .model import Published, Signatory, check_command, check_line
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&:\"'=])")
 # A cell starting with one of these is run as a formula by spreadsheets (or, for tab and
 # CR, shifts what follows); a leading apostrophe makes it plain text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet set to a semicolon locale splits a cell on ";" (quotes and spaces are
+# stripped from the pieces), so a piece after one is neutralised like a cell start.
+_FORMULA_AFTER_SEMICOLON = re.compile(r'(;[ "]*)(?=[=+\-@\t\r])')
+# What any Markdown reads as inline syntax wherever it stands in a line ("&" only where it
+# would begin an entity, "#" only closing a heading), and what starts a block at the
+# beginning of a line: a list, quote, heading or rule ("1." and "1)" by their dot).
+_INLINE_SYNTAX = re.compile(r"[\\`*_\[\]<~]|&(?=#?\w+;)|#+\s*$")
+_BLOCK_START = re.compile(r"^(?:[#>+=\-]|\d+(?=[.)]))")
+# The source stands between two rules with a blank line on both sides of each: the one
+# before the closing rule keeps a last paragraph without a final newline from becoming a
+# heading. The signatories after it never hold a rule (their "-" are escaped).
+SOURCE_OPENS = "\n\n---\n\n"
+SOURCE_CLOSES = "\n\n---\n\n"
 
 
 def escape_markdown(value: str) -> str:
     """Every character Markdown could read as syntax, backslash-escaped."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", value)
+
+
+def escape_line(value: str) -> str:
+    """A one-line field as Markdown that shows it literally and still reads as typed: only
+    what would be syntax is escaped, so "post-2020" stays "post-2020"."""
+    line = _INLINE_SYNTAX.sub(lambda m: re.sub(r"\S", r"\\\g<0>", m[0]),
+                              " ".join(literal(value).split()))
+    start = _BLOCK_START.match(line)
+    if start is None:
+        return line
+    return line[:start.end()] + "\\" + line[start.end():] if start[0].isdigit() else "\\" + line
 
 
 def _details(s: Signatory) -> list[str]:
@@ -36,42 +61,38 @@ def signatory_line(s: Signatory, escape: Callable[[str], str] = lambda v: v) -> 
     return escape(s.name) + (f" — {details}" if details else "")
 
 
-def _heading(pub: Published) -> str:
-    return f"Version {pub.version} · SHA-256 {pub.sha256}"
-
-
 def render_markdown_export(pub: Published) -> bytes:
-    parts = [
-        f"<!-- {escape_markdown(pub.title)} — {_heading(pub)}. "
-        f"Between the two rules below is the exact hashed source. -->",
-        "",
-        "---",
-        pub.text,
-        "---",
-        "",
-        f"*{escape_markdown(_heading(pub))}*",
-        "",
-        f"## Signatories ({len(pub.signatories)})",
-    ]
+    """Title, occasion and check lines; the exact source between two rules; the signatories."""
+    header = [f"# {escape_line(pub.title)}"]
+    if pub.occasion:
+        header += ["", escape_line(pub.occasion)]
+    header += ["", check_line(pub)]
+    command = check_command(pub)
+    if command:
+        header += ["", f"Check the text: `{command}`"]
+    header += ["", "Between the two rules below is the exact hashed source."]
+    signatories = [f"## Signatories ({len(pub.signatories)})"]
     for _, label, people in pub.by_kind():
-        parts += ["", f"### {label}", ""]
-        parts += [f"- {signatory_line(s, escape_markdown)}" for s in people]
+        signatories += ["", f"### {label}", ""]
+        signatories += [f"- {signatory_line(s, escape_markdown)}" for s in people]
     if not pub.signatories:
-        parts += ["", "No public signatories yet."]
-    return ("\n".join(parts) + "\n").encode("utf-8")
+        signatories += ["", "No public signatories yet."]
+    export = ("\n".join(header) + SOURCE_OPENS + pub.text + SOURCE_CLOSES
+              + "\n".join(signatories) + "\n")
+    return export.encode("utf-8")
 
 
 def render_text(pub: Published) -> bytes:
     parts = [pub.title]
     if pub.occasion:
         parts.append(pub.occasion)
-    parts += [_heading(pub), "", pub.text.rstrip("\n"), "", "",
+    parts += [check_line(pub), "", pub.text.rstrip("\n"), "", "",
               f"Signatories ({len(pub.signatories)})"]
     for _, label, people in pub.by_kind():
         parts += ["", label, "-" * len(label)]
         parts += [f"  {signatory_line(s)}" for s in people]
     if pub.url:
-        parts += ["", f"Check the text: curl -s {pub.url}/source.md | sha256sum"]
+        parts += ["", f"Check the text: {check_command(pub)}"]
     return ("\n".join(parts) + "\n").encode("utf-8")
 
 
@@ -91,6 +112,8 @@ def render_json(pub: Published) -> bytes:
 
 
 def neutralise(cell: str) -> str:
+    """A cell no spreadsheet runs as a formula, whether it splits cells on "," or ";"."""
+    cell = _FORMULA_AFTER_SEMICOLON.sub(r"\1'", cell)
     return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 

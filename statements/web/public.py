@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import os
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
-from flask import Response, abort, current_app, render_template, request, url_for
+from flask import Response, abort, current_app, render_template, request
 
+from .. import fonts
 from ..errors import Unavailable
+from ..exports import markup
+from ..exports import model as export_model
+from ..exports import pdf as pdf_export
+from ..exports.cache import ExportCache, content_key, fingerprint
 from ..exports.docx import render_docx
 from ..exports.html import CONTENT_SECURITY_POLICY as EXPORT_HTML_POLICY
 from ..exports.html import render_html
 from ..exports.model import KIND_LABELS, Published
 from ..exports.pdf import render_pdf
 from ..exports.text_formats import render_csv, render_json, render_markdown_export, render_text
-from ..fonts import FontsMissing
+from ..fonts import FontsMissing, available_fonts
 from ..http.identity import page_user
 from ..models import Statement
 from ..read.lookups import parse_number, statement_or_404
@@ -29,31 +32,51 @@ from ..read.queries import (
     publication,
 )
 from ..rules import EndorsementKind, is_published
+from ..text import markdown
 from . import bp
 
 PAGE_SIZE = 50
 
 
-def _export_pdf(pub: Published) -> bytes:
-    """A PDF of thousands of signatories takes seconds to lay out, so each is made once per
-    exact content (text, hash, signatory list) and kept in the instance folder: repeated
-    downloads cannot tie up the workers."""
-    content = dataclasses.replace(pub, exported_at=None)
-    key = hashlib.sha256(repr(content).encode("utf-8")).hexdigest()[:32]
-    folder = Path(current_app.instance_path) / "export-cache"
-    cached = folder / f"{pub.slug}-v{pub.version}-{key}.pdf"
-    if cached.is_file():
-        return cached.read_bytes()
+# The code a cached PDF was drawn by is part of its key (see exports.cache.fingerprint).
+_PDF_RENDERER = fingerprint(pdf_export, markup, export_model, markdown, fonts)
+
+
+def _pdf_cache() -> ExportCache:
+    config = current_app.config
+    return ExportCache(Path(current_app.instance_path) / "export-cache", ".pdf",
+                       max_files=int(config.get("PDF_CACHE_MAX_FILES", 200)),
+                       max_bytes=int(config.get("PDF_CACHE_MAX_BYTES", 512 * 1024 * 1024)))
+
+
+def _render_pdf(pub: Published) -> bytes:
     try:
-        data = render_pdf(pub)
+        return render_pdf(pub)
     except FontsMissing as exc:
         raise Unavailable(f"The PDF cannot be made on this server: {exc} "
                           "Every other format is available.") from exc
-    folder.mkdir(parents=True, exist_ok=True)
-    partial = folder / f".{cached.name}.{os.getpid()}.tmp"
-    partial.write_bytes(data)
-    os.replace(partial, cached)  # whole or not at all, whichever worker finishes first
-    return data
+
+
+def _export_pdf(pub: Published) -> bytes:
+    """A PDF of thousands of signatories takes seconds to lay out, so each is made once per
+    exact content (text, hash, signatory list, the site's address) and kept in the instance
+    folder, within bounds: repeated downloads cannot tie up the workers or fill the disk."""
+    key = content_key(pub, _PDF_RENDERER, *_font_files())
+    return _pdf_cache().get_or_make(key, lambda: _render_pdf(pub))
+
+
+def _font_files() -> list[str]:
+    """The font files a PDF would be drawn with (part of what it is made of)."""
+    try:
+        return available_fonts().files()
+    except FontsMissing:
+        return []
+
+
+def public_url(slug: str) -> str:
+    """The public page's address, from PUBLIC_URL: never from the request's Host header."""
+    site = str(current_app.config["PUBLIC_URL"]).rstrip("/")
+    return f"{site}/s/{quote(slug)}"
 
 
 EXPORTS: dict[str, tuple[str, Callable[[Published], bytes]]] = {
@@ -99,7 +122,7 @@ def public_statement(slug: str) -> str:
         counts=counts_by_kind(statement), groups=[g for g in groups if g[2]], total=total,
         filters=filters, page=page, pages=pages, countries=public_countries(statement),
         kind_labels=KIND_LABELS, exports=list(EXPORTS),
-        public_url=url_for("web.public_statement", slug=slug, _external=True))
+        public_url=public_url(slug))
 
 
 @bp.get("/s/<slug>/source.md")
@@ -120,7 +143,7 @@ def export(slug: str, fmt: str) -> Response:
         abort(404)
     statement = _published(slug)
     content_type, render = EXPORTS[fmt]
-    pub = publication(statement, url_for("web.public_statement", slug=slug, _external=True))
+    pub = publication(statement, public_url(slug))
     response = Response(render(pub))
     response.headers["Content-Type"] = content_type
     response.headers["Content-Disposition"] = (

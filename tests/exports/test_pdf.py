@@ -155,4 +155,5 @@ def test_no_signatories_and_odd_markdown_still_render() -> None:
     text = "\n".join(pages_text(render_pdf(publication([], text=odd, occasion="Edinburgh"))))
     assert "No public signatories yet." in text
     assert "code  block" in text and "The note." in text
-    assert "alert(2)" not in text
+    # Raw HTML is shown as the text it is, as in every other format (what is hashed is shown).
+    assert "<script>alert(2)</script>" in text

@@ -1,4 +1,5 @@
 import re
+from html import escape
 from html.parser import HTMLParser
 
 import pytest
@@ -155,12 +156,15 @@ def test_hostile_input_never_reaches_the_output(markdown: str) -> None:
     assert_safe(render_markdown(markdown))
 
 
-def test_hostile_payloads_are_dropped_not_just_defused() -> None:
+def test_hostile_payloads_never_become_markup() -> None:
+    # Raw HTML is shown as the text it is (what is hashed is what is shown), so its words
+    # appear in the page, but never inside a tag.
     html = render_markdown("\n\n".join(HOSTILE)).lower()
+    tags = " ".join(re.findall(r"<[^>]*>", html))
     for word in ["javascript", "vbscript", "data:", "onerror", "onload", "onclick", "style="]:
-        assert word not in html
-    # The one survivor is escaped text inside a title, where it is inert.
-    assert html.count("onmouseover") == 1
+        assert word not in tags
+    # The one survivor in a tag is escaped text inside a title, where it is inert.
+    assert tags.count("onmouseover") == 1
     assert 'title="title&quot; onmouseover=&quot;alert(1)"' in html
 
 
@@ -188,5 +192,74 @@ def test_the_checker_itself_catches_unsafe_html() -> None:
 
 def test_every_link_gets_rel() -> None:
     html = render_markdown('<a href="https://x.example" rel="opener">x</a> [y](https://y.example)')
-    assert html.count('rel="noopener noreferrer nofollow"') == 2
-    assert 'opener"' not in html.replace('rel="noopener noreferrer nofollow"', "")
+    # The raw <a> is text now (shown, not followed); the Markdown link gets rel.
+    assert html.count('rel="noopener noreferrer nofollow"') == 1
+    assert "&lt;a href=" in html
+    tags = " ".join(re.findall(r"<[^>]*>", html))
+    assert 'opener"' not in tags.replace('rel="noopener noreferrer nofollow"', "")
+
+
+# What is hashed is what is shown: no part of the source may vanish from the page.
+
+
+def test_no_clause_of_the_source_vanishes_from_the_page() -> None:
+    from tests.text.hidden_text import HIDDEN_CLAUSES, html_visible_text, missing_words
+
+    html = render_markdown(HIDDEN_CLAUSES)
+    assert missing_words(HIDDEN_CLAUSES, html_visible_text(html)) == set()
+    assert_safe(html)
+
+
+@pytest.mark.parametrize("raw", [
+    "<!-- we also cede the harbour -->",
+    "<style>p { display: none }</style>",
+    "<noscript>hidden</noscript>",
+    "<script>hidden()</script>",
+    "<template>hidden</template>",
+    "<iframe>hidden</iframe>",
+    "<div hidden>hidden</div>",
+    "<math><mi>hidden</mi>",
+    "<svg><text>hidden</text>",
+])
+def test_raw_html_is_shown_as_text(raw: str) -> None:
+    for source in (raw + "\n\nAfter.", "Before " + raw + " after."):  # block and inline
+        html = render_markdown(source)
+        assert escape(raw, quote=False) in html
+        assert "After" in html or "after" in html
+
+
+def test_sub_and_sup_without_attributes_are_the_only_tags_read() -> None:
+    html = render_markdown("CO<sub>2</sub>, m<sup>2</sup>, x<sup id=a>2</sup>, <sub>open")
+    assert "CO<sub>2</sub>, m<sup>2</sup>" in html
+    assert "x&lt;sup id=a&gt;2&lt;/sup&gt;" in html and "&lt;sub&gt;open" in html
+
+
+def test_reference_definitions_are_shown_and_still_define() -> None:
+    html = render_markdown("See [the CBD][cbd].\n\n[cbd]: https://www.cbd.int/ \"CBD\"\n\n"
+                           "[//]: # (a sentence hidden by a well-known trick)")
+    assert '<a href="https://www.cbd.int/" title="CBD"' in html
+    assert "[cbd]: https://www.cbd.int/" in html
+    assert "[//]: # (a sentence hidden by a well-known trick)" in html
+
+
+def test_table_cells_beyond_the_header_are_kept() -> None:
+    html = render_markdown("| a | b |\n|---|---|\n| c | d | and this clause |\n")
+    assert "<td>and this clause</td>" in html
+
+
+def test_an_image_is_shown_as_its_source() -> None:
+    html = render_markdown("![the alt text says more](https://a.example/i.png)")
+    assert "![the alt text says more](https://a.example/i.png)" in html
+    assert "<img" not in html
+
+
+def test_footnote_marker_and_placeholder_characters_stay_text() -> None:
+    html = render_markdown("///Footnotes Go Here///\n\nA[^1] \x02" + "35\x03 B\n\n[^1]: Note.")
+    assert "///Footnotes Go Here///" in html
+    assert "\ufffd35\ufffd" in html and 'class="footnote"' in html
+
+
+def test_emphasis_that_would_swallow_a_link_falls_back_to_plain_markers() -> None:
+    # Python-Markdown 3.11 loses the link text here (its emphasis pass cuts a placeholder).
+    html = render_markdown("_*b*c_p*[secret words](u)*\n\nand *this* stays.")
+    assert "secret words" in html and "\x02" not in html and "klzzwxh" not in html
