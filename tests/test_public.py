@@ -109,7 +109,7 @@ def test_json_export(client, published) -> None:
     assert response.mimetype == "application/json"
     body = json.loads(response.data)
     assert set(body) == {"slug", "title", "occasion", "version", "sha256", "text",
-                         "signatories", "exported_at"}
+                         "signatories", "exported_at", "record_head", "signature"}
     assert body["text"] == SAMPLE_TEXT and body["sha256"] == sha256_hex(SAMPLE_TEXT)
     assert [s["name"] for s in body["signatories"]] == [h[0] for h in HOSTILE]
     assert all(s["version"] == 1 for s in body["signatories"])
@@ -432,3 +432,32 @@ def test_hidden_clauses_are_visible_on_the_public_and_endorse_pages(app: Flask) 
     assert missing_words(HIDDEN_CLAUSES, html_visible_text(public_page)) == set()
     endorse_page = signed_in(app, make_user(app)).get(f"/s/{slug}/endorse").get_data(as_text=True)
     assert missing_words(HIDDEN_CLAUSES, html_visible_text(endorse_page)) == set()
+
+
+def test_the_public_page_says_who_is_not_listed_and_where_the_record_is(app: Flask,
+                                                                        client) -> None:
+    from tests.factories import make_endorsement
+
+    moderator = make_user(app, "moderator")
+    slug = make_statement(app, moderator, status="endorsing")
+    make_endorsement(app, slug, make_user(app, name="Listed"))
+    make_endorsement(app, slug, make_user(app, name="Private"), public=False)
+    make_endorsement(app, slug, make_user(app, name="Pending City"), kind="government")
+    page = client.get(f"/s/{slug}").get_data(as_text=True)
+    assert "1 listed below." in page
+    assert "The other 2 are not listed: 1 on behalf of an organisation or government " \
+           "awaits verification, and the rest asked not to be named publicly." in page
+    head = client.get(f"/s/{slug}/record.json").get_json()["head"]
+    assert head in page and f'href="/s/{slug}/record.json"' in page
+    export = client.get(f"/s/{slug}/export.json").get_json()
+    assert export["record_head"] == head and export["signature"]["alg"] == "EdDSA"
+    assert [s["verification"] for s in export["signatories"]] == ["not_required"]
+
+
+def test_a_statement_text_too_long_to_render_in_time_is_refused(app: Flask) -> None:
+    from statements.text.markdown import MAX_TEXT_LENGTH
+
+    api = api_as(app, make_user(app, "moderator"))
+    text = "word " * (MAX_TEXT_LENGTH // 5 + 1)
+    response = api.post("/statements", {"title": "Long", "text": text})
+    assert response.status_code == 422 and "at most" in response.get_json()["errors"]["text"]

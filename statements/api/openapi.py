@@ -334,7 +334,9 @@ OPERATIONS: tuple[Operation, ...] = (
     api("get", "/statements/{slug}/events", "events",
         "Server-Sent Events: status, version, amendment, endorsements, projector; each `id` "
         "is the record's seq. `Last-Event-ID` or `since` replays every later event first.",
-        security=ANYONE, answers={200: None}, content={200: {"text/event-stream": STRING}},
+        security=ANYONE, answers={200: None},
+        # Each event of the stream, as a client reads it: its id, type and JSON data.
+        content={200: {"text/event-stream": {"type": "object"}}},
         parameters=(query("since", COUNT, "Send every event after this seq first."),
                     {"name": "Last-Event-ID", "in": "header", "required": False,
                      "schema": COUNT, "description": "As `since`, sent by reconnecting "

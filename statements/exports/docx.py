@@ -37,7 +37,7 @@ from .markup import (
     statement_tree,
     table_cells,
 )
-from .model import FIXED_DATE, Published, Signatory, check_command, check_line
+from .model import FIXED_DATE, Published, Signatory, check_command, check_line, record_line
 
 COLUMNS = ("Name", "Capacity", "Organisation", "City", "Country")
 GREY = RGBColor(0x50, 0x50, 0x50)
@@ -52,7 +52,8 @@ def xml_text(value: str) -> str:
 
 def cell_values(s: Signatory) -> tuple[str, ...]:
     return tuple(xml_text(literal(v)) for v in
-                 (s.name, s.capacity, s.organisation, s.city, s.country))
+                 (s.name, s.capacity + (" · verified" if s.verification == "verified"
+                                        else ""), s.organisation, s.city, s.country))
 
 
 class BodyWriter:
@@ -237,6 +238,9 @@ def render_docx(pub: Published) -> bytes:
     check = document.add_paragraph()
     run = check.add_run(check_line(pub))
     run.font.size, run.font.color.rgb = Pt(8.5), GREY
+    if record_line(pub):
+        run = document.add_paragraph().add_run(xml_text(literal(record_line(pub))))
+        run.font.size, run.font.color.rgb = Pt(8.5), GREY
 
     BodyWriter(document).blocks(statement_tree(pub.text).children)
 

@@ -10,7 +10,7 @@ import hashlib
 from html import escape
 
 from ..text.markdown import render_markdown
-from .model import Published, Signatory, check_command, check_line
+from .model import Published, Signatory, check_command, check_line, record_line
 
 STYLE = """
 @page { size: A4; margin: 20mm 18mm 22mm; }
@@ -44,8 +44,10 @@ def _signatory(s: Signatory) -> str:
     # <bdi> isolates each name, so a right-to-left name cannot reorder its neighbours.
     details = ", ".join(f"<bdi>{escape(part)}</bdi>"
                         for part in (s.capacity, s.organisation, s.city, s.country) if part)
+    # The verification is printed once, as a mark of its own after the name.
     details_html = f'<span class="details">{details}</span>' if details else ""
-    return f'<li><bdi class="who">{escape(s.name)}</bdi>{details_html}</li>'
+    mark = ' <span class="verified">verified</span>' if s.verification == "verified" else ""
+    return f'<li><bdi class="who">{escape(s.name)}</bdi>{mark}{details_html}</li>'
 
 
 def render_html(pub: Published) -> bytes:
@@ -71,6 +73,7 @@ def render_html(pub: Published) -> bytes:
 <h1>{escape(pub.title)}</h1>
 {occasion}
 <p class="check">{escape(check_line(pub))}</p>
+<p class="check">{escape(record_line(pub))}</p>
 </header>
 <main>
 <article class="text">

@@ -30,7 +30,7 @@ def literal(value: str) -> str:
 
 
 def details(s: Signatory) -> str:
-    return ", ".join(filter(None, map(literal, (s.capacity, s.organisation, s.city, s.country))))
+    return ", ".join(filter(None, map(literal, s.details)))
 
 
 @dataclass

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 # When the caller gives no export time: a fixed date rather than "now", so the same statement
 # gives the same bytes (fpdf2 also hashes the date into a PDF's /ID).
@@ -24,6 +26,17 @@ class Signatory:
     city: str
     country: str
     endorsed_at: datetime
+    id: int = 0
+    version: int = 0  # the version and SHA-256 this endorsement is bound to
+    sha256: str = ""
+    verification: str = "not_required"
+
+    @property
+    def details(self) -> list[str]:
+        """What every export prints after the name: capacity, organisation, place, and
+        whether a moderator (or a trusted domain) verified the signer's authority."""
+        parts = [p for p in (self.capacity, self.organisation, self.city, self.country) if p]
+        return parts + (["verified"] if self.verification == "verified" else [])
 
 
 @dataclass(frozen=True)
@@ -36,6 +49,9 @@ class Published:
     text: str  # the exact hashed Markdown source
     signatories: list[Signatory] = field(default_factory=list)
     exported_at: datetime | None = None
+    record_head: str = ""  # the last hash of the statement's public record
+    # Signs a JSON export's body (the service's key), or None where no key is at hand.
+    sign: Callable[[dict[str, Any]], dict[str, str]] | None = None
     url: str = ""  # the public page, from PUBLIC_URL (never a request's Host); "" when unknown
 
     def by_kind(self) -> list[tuple[str, str, list[Signatory]]]:
@@ -48,6 +64,12 @@ class Published:
 def check_line(pub: Published) -> str:
     """The line every export prints so that anyone can check the text against its hash."""
     return f"Version {pub.version} · SHA-256 {pub.sha256}"
+
+
+def record_line(pub: Published) -> str:
+    """Where the public record is, and its head: what the signatories add up to."""
+    where = f" at {pub.url}/record.json" if pub.url else ""
+    return f"Public record{where} · head {pub.record_head}" if pub.record_head else ""
 
 
 def check_command(pub: Published) -> str:

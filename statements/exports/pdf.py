@@ -30,7 +30,7 @@ from .markup import (
     statement_tree,
     table_cells,
 )
-from .model import FIXED_DATE, Published, check_command, check_line
+from .model import FIXED_DATE, Published, check_command, check_line, record_line
 
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 18.0, 20.0, 22.0
 BODY_PT = 10.5
@@ -197,6 +197,8 @@ def _header(pdf: StatementPDF, pub: Published) -> None:
     writer.paragraph([Run(literal(pub.title), "B")], 0, size=18, after=1.5)
     writer.paragraph([Run(literal(pub.occasion))], 0, size=12, after=1.5)
     writer.paragraph([Run(check_line(pub))], 0, size=8.5, color=GREY, after=2)
+    if record_line(pub):
+        writer.paragraph([Run(literal(record_line(pub)))], 0, size=8.5, color=GREY, after=2)
     writer.rule(0, width=0.5, color=BLACK, before=0, after=4)
 
 

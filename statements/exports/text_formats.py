@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .markup import literal
-from .model import Published, Signatory, check_command, check_line
+from .model import Published, Signatory, check_command, check_line, record_line
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&:\"'=])")
 # A cell starting with one of these is run as a formula by spreadsheets (or, for tab and
@@ -53,7 +53,7 @@ def escape_line(value: str) -> str:
 
 
 def _details(s: Signatory) -> list[str]:
-    return [part for part in (s.capacity, s.organisation, s.city, s.country) if part]
+    return s.details
 
 
 def signatory_line(s: Signatory, escape: Callable[[str], str] = lambda v: v) -> str:
@@ -70,6 +70,8 @@ def render_markdown_export(pub: Published) -> bytes:
     command = check_command(pub)
     if command:
         header += ["", f"Check the text: `{command}`"]
+    if record_line(pub):
+        header += ["", escape_line(record_line(pub))]
     header += ["", "Between the two rules below is the exact hashed source."]
     signatories = [f"## Signatories ({len(pub.signatories)})"]
     for _, label, people in pub.by_kind():
@@ -97,17 +99,21 @@ def render_text(pub: Published) -> bytes:
 
 
 def signatory_json(s: Signatory, pub: Published) -> dict[str, Any]:
-    return {"name": s.name, "organisation": s.organisation, "capacity": s.capacity,
-            "kind": s.kind, "city": s.city, "country": s.country, "public": True,
-            "endorsed_at": s.endorsed_at.isoformat(), "version": pub.version,
-            "sha256": pub.sha256}
+    return {"id": s.id, "name": s.name, "organisation": s.organisation,
+            "capacity": s.capacity, "kind": s.kind, "city": s.city, "country": s.country,
+            "country_code": None, "public": True, "endorsed_at": s.endorsed_at.isoformat(),
+            "version": s.version or pub.version, "sha256": s.sha256 or pub.sha256,
+            "verification": s.verification}
 
 
 def render_json(pub: Published) -> bytes:
     body = {"slug": pub.slug, "title": pub.title, "occasion": pub.occasion,
             "version": pub.version, "sha256": pub.sha256, "text": pub.text,
             "signatories": [signatory_json(s, pub) for s in pub.signatories],
-            "exported_at": pub.exported_at.isoformat() if pub.exported_at else None}
+            "exported_at": pub.exported_at.isoformat() if pub.exported_at else None,
+            "record_head": pub.record_head or None}
+    if pub.sign is not None:
+        body["signature"] = pub.sign(body)
     return json.dumps(body, ensure_ascii=False, indent=2).encode("utf-8")
 
 
@@ -118,7 +124,7 @@ def neutralise(cell: str) -> str:
 
 
 CSV_COLUMNS = ("name", "capacity", "organisation", "kind", "city", "country", "endorsed_at",
-               "version", "sha256")
+               "verification", "version", "sha256")
 
 
 def render_csv(pub: Published) -> bytes:
@@ -128,6 +134,7 @@ def render_csv(pub: Published) -> bytes:
     writer.writerow(CSV_COLUMNS)
     for s in pub.signatories:
         row = (s.name, s.capacity, s.organisation, s.kind, s.city, s.country,
-               s.endorsed_at.isoformat(), str(pub.version), pub.sha256)
+               s.endorsed_at.isoformat(), s.verification, str(s.version or pub.version),
+               s.sha256 or pub.sha256)
         writer.writerow([neutralise(cell) for cell in row])
     return out.getvalue().encode("utf-8-sig")

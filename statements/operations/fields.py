@@ -12,6 +12,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from ..models.types import MAX_INTEGER
+from ..text.markdown import check_renderable
 from ..text.normalise import UnstorableText, check_storable, normalise
 
 LATEST_YEAR = 2999
@@ -51,8 +52,10 @@ def text_field(errors: dict[str, str], field: str, value: object, *, required: b
 
 
 def body_text(errors: dict[str, str], field: str, value: object, *, label: str = "Text",
-              limit: int = 1_000_000, required: bool = True) -> str:
-    """A statement's Markdown: NFC with LF line endings, as it will be stored and hashed."""
+              limit: int | None = None, required: bool = True) -> str:
+    """A statement's Markdown: NFC with LF line endings, as it will be stored and hashed.
+    Without ``limit``, as long as a statement text may be (one that renders in well under
+    a second, text.markdown.check_renderable)."""
     if not isinstance(value, str):
         errors[field] = f"{label} must be a string."
         return ""
@@ -64,7 +67,9 @@ def body_text(errors: dict[str, str], field: str, value: object, *, label: str =
         return ""
     if required and not text.strip():
         errors[field] = f"{label} must not be empty."
-    elif len(text) > limit:
+    elif limit is None and (too_long := check_renderable(text)) is not None:
+        errors[field] = too_long
+    elif limit is not None and len(text) > limit:
         errors[field] = f"{label} must be at most {limit} characters."
     return text
 

@@ -19,12 +19,6 @@ def events_of(statement: Statement) -> list[RecordEvent]:
         RecordEvent.statement_id == statement.id).order_by(RecordEvent.seq)))
 
 
-def record_head(statement: Statement) -> str:
-    last = db.session.scalar(select(RecordEvent.hash).where(
-        RecordEvent.statement_id == statement.id).order_by(RecordEvent.seq.desc()).limit(1))
-    return last or GENESIS
-
-
 def public_record(statement: Statement) -> dict[str, Any]:
     events = [event.as_dict() for event in events_of(statement)]
     head = events[-1]["hash"] if events else GENESIS

@@ -7,11 +7,13 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, select
 
+from ..chain import GENESIS
 from ..exports.model import Published, Signatory
 from ..extensions import db
 from ..models import (
     Amendment,
     Endorsement,
+    RecordEvent,
     Statement,
     User,
     Version,
@@ -25,6 +27,7 @@ from ..rules import (
     EndorsementStatus,
     Verification,
 )
+from ..signing import sign_document
 from ..text.attribution import Span, attribute
 from ..text.normalise import UNSTORABLE
 
@@ -164,6 +167,12 @@ def visible_statements(viewer: User | None) -> list[Statement]:
     return list(db.session.scalars(query))
 
 
+def record_head(statement: Statement) -> str:
+    last = db.session.scalar(select(RecordEvent.hash).where(
+        RecordEvent.statement_id == statement.id).order_by(RecordEvent.seq.desc()).limit(1))
+    return last or GENESIS
+
+
 def publication(statement: Statement, url: str = "") -> Published:
     """The final text and its public signatories, as every export writes them."""
     final = statement.head
@@ -171,7 +180,9 @@ def publication(statement: Statement, url: str = "") -> Published:
     return Published(
         slug=statement.slug, title=statement.title, occasion=statement.occasion,
         version=final.number, sha256=final.sha256, text=final.text, url=url,
-        exported_at=utcnow(),
+        exported_at=utcnow(), record_head=record_head(statement), sign=sign_document,
         signatories=[Signatory(name=e.name, organisation=e.organisation, capacity=e.capacity,
                                kind=e.kind, city=e.city, country=e.country,
-                               endorsed_at=e.endorsed_at) for e in people])
+                               endorsed_at=e.endorsed_at, id=e.id, version=e.version_number,
+                               sha256=e.sha256, verification=e.verification)
+                     for e in people])

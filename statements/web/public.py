@@ -30,6 +30,8 @@ from ..read.queries import (
     public_countries,
     public_endorsements,
     publication,
+    record_head,
+    statement_counts,
 )
 from ..rules import EndorsementKind, is_published
 from ..text import markdown
@@ -122,7 +124,9 @@ def public_statement(slug: str) -> str:
         counts=counts_by_kind(statement), groups=[g for g in groups if g[2]], total=total,
         filters=filters, page=page, pages=pages, countries=public_countries(statement),
         kind_labels=KIND_LABELS, exports=list(EXPORTS),
-        public_url=public_url(slug))
+        public_url=public_url(slug), record_head=record_head(statement),
+        listed=public_endorsements(statement)[0],
+        pending=statement_counts(statement)["verification"]["pending"])
 
 
 @bp.get("/s/<slug>/source.md")
