@@ -121,6 +121,10 @@ def fill(endorsement: Endorsement, statement: Statement, entry: Entry, address: 
 def activate(actor: User | None, endorsement: Endorsement, *, renewed: bool) -> Endorsement:
     """Make it count: active, in the audit trail and the public record (``endorsed``), and
     a signed receipt on its way to its address."""
+    # The statement's lock first, then the time: endorsements then take their place in the
+    # public list (by time) in the order their events take in the record (by seq).
+    db.session.execute(for_update(select(Statement.id).where(
+        Statement.id == endorsement.statement_id)))
     endorsement.status = EndorsementStatus.ACTIVE
     endorsement.endorsed_at, endorsement.withdrawn_at = utcnow(), None
     db.session.flush()
