@@ -80,7 +80,8 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
     return {
         "STATEMENTS_ENV": mode,
         "PASSWORD_HASH_COST": password_hash_cost(env, production),
-        "OPEN_REGISTRATION": _flag(env.get("OPEN_REGISTRATION"), True),
+        # Anyone may register in development; in production only when OPEN_REGISTRATION=1.
+        "OPEN_REGISTRATION": _flag(env.get("OPEN_REGISTRATION"), not production),
         "SECRET_KEY": secret_key,
         # The site's address in every link the service writes out (e-mails, the public
         # page's canonical link, the exports): never taken from a request's Host header.

@@ -16,6 +16,7 @@ from enum import Enum, StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar, Union
 
 from .errors import DomainError, InvalidState, NotAllowed, NotFound, NotSignedIn
+from .i18n import _, _l, _n
 
 if TYPE_CHECKING:
     from .models import Statement, User
@@ -97,14 +98,26 @@ PUBLISHED = frozenset({S.ENDORSING, S.CLOSED})
 DECIDING = frozenset({S.AMENDING, S.REVIEWING})
 DECIDED = frozenset(AmendmentStatus) - {AmendmentStatus.PROPOSED}
 # What a moderator's button says for each move (the same move reads differently from draft).
-MOVE_LABELS = {S.AMENDING: "Open for amendments", S.REVIEWING: "Close amendments (review)",
-               S.FINAL: "Make final", S.ENDORSING: "Open for endorsement",
-               S.CLOSED: "Close endorsement"}
+MOVE_LABELS = {S.AMENDING: _l("Open for amendments"),
+               S.REVIEWING: _l("Close amendments (review)"), S.FINAL: _l("Make final"),
+               S.ENDORSING: _l("Open for endorsement"), S.CLOSED: _l("Close endorsement")}
+# Every status, kind and verification as a person says it, in the page's language.
+STATUS_WORDS = {
+    "draft": _l("draft"), "amending": _l("amending"), "reviewing": _l("reviewing"),
+    "final": _l("final"), "endorsing": _l("endorsing"), "closed": _l("closed"),
+    "proposed": _l("proposed"), "withdrawn": _l("withdrawn"), "rejected": _l("rejected"),
+    "merged": _l("merged"), "merged_modified": _l("merged with changes"),
+    "not_required": _l("not required"), "pending": _l("pending"), "verified": _l("verified"),
+    "unconfirmed": _l("unconfirmed"), "active": _l("active"),
+    "individual": _l("individual"), "organisation": _l("organisation"),
+    "government": _l("government"),
+}
 
 
 def status_words(status: str) -> str:
     """A status as a person says it: "merged with changes", not ``merged_modified``."""
-    return {"merged_modified": "merged with changes"}.get(status, status.replace("_", " "))
+    words = STATUS_WORDS.get(status)
+    return str(words) if words is not None else status.replace("_", " ")
 
 
 # --- who ----------------------------------------------------------------------------------
@@ -122,9 +135,10 @@ def is_moderator_of(user: Actor | None, statement: Statement) -> bool:
 
 
 def can_view(user: User | None, statement: Statement) -> bool:
-    """Signed-in users see every statement, with its versions, diffs and attribution; the
-    public only published ones (anyone else gets a 404, never a 403)."""
-    return user is not None or statement.status in PUBLISHED
+    """Confirmed accounts see every statement, with its versions, diffs and attribution;
+    everyone else only published ones (see ``read_drafts``)."""
+    return (statement.status in PUBLISHED
+            or (user is not None and RULES["read_drafts"].permits(user, statement)))
 
 
 def is_published(statement: Statement) -> bool:
@@ -213,7 +227,7 @@ class Rule:
     who: Who
     forbidden: str
     phases: frozenset[StatementStatus] = ALL_PHASES
-    closed: str = "The statement is {status}: this is not possible now."
+    closed: str = _l("The statement is {status}: this is not possible now.")
     undecided: bool = False
     refusal: type[DomainError] = NotAllowed
     confirmed: bool = False  # the role part also needs a confirmed e-mail address
@@ -232,9 +246,10 @@ class Rule:
         not, in words."""
         statement = _statement_of(subject)
         if statement is not None and statement.status not in self.phases:
-            return self.closed.format(status=statement.status)
+            return self.closed.format(status=status_words(statement.status))
         if self.undecided and subject.status in DECIDED:
-            return f"{subject.label} is {status_words(subject.status)}: it has been decided."
+            return DECIDED_ALREADY.format(label=subject.label,
+                                          status=status_words(subject.status))
         return None
 
     def is_open(self, subject: Any = None) -> bool:
@@ -246,7 +261,7 @@ class Rule:
     def require_who(self, user: AnActor | None, subject: Any = None) -> AnActor:
         """401 for nobody, then 403 (or the rule's own refusal); the user, for typing."""
         if user is None:
-            raise NotSignedIn("Sign in first.")
+            raise NotSignedIn(SIGN_IN_FIRST)
         if not _who_allows(self.who, user, subject):
             message = UNCONFIRMED if self.who is Who.CONFIRMED else self.forbidden
             raise self.refusal(message.format(label=getattr(subject, "label", "")))
@@ -266,65 +281,83 @@ class Rule:
         return checked
 
 
-_MODERATE = "Only this statement's moderators and admins {}."
-UNCONFIRMED = ("Confirm your e-mail address first: use the link we e-mailed you. To get a new "
-               "link, use “Send the link again” on your account page, or POST "
-               "/api/v1/me/confirmation.")
-_DECIDING = ("The statement is {status}: amendments are decided only while it is amending "
-             "or reviewing.")
+SIGN_IN_FIRST = _l("Sign in first.")
+DECIDED_ALREADY = _l("{label} is {status}: it has been decided.")
+UNCONFIRMED = _l("Confirm your e-mail address first: use the link we e-mailed you. To get a "
+                 "new link, use “Send the link again” on your account page, or POST "
+                 "/api/v1/me/confirmation.")
+_DECIDING = _l("The statement is {status}: amendments are decided only while it is amending "
+               "or reviewing.")
+_DECIDE = _l("Only this statement's moderators and admins decide amendments.")
+_DETAILS = _l("Only this statement's moderators and admins change its details.")
+
+_ONLY = {  # who may, said whole (a sentence put together from parts cannot be translated)
+    "edit_text": _l("Only this statement's moderators and admins edit its text."),
+    "move": _l("Only this statement's moderators and admins move its workflow."),
+    "read_record": _l("Only this statement's moderators and admins read its full record."),
+    "verify": _l("Only this statement's moderators and admins verify who may speak for an "
+                 "organisation or government."),
+    "project": _l("Only this statement's moderators and admins choose what the room's screen "
+                  "shows."),
+    "list_all": _l("Only this statement's moderators and admins see every endorsement."),
+}
 
 RULES: dict[str, Rule] = {rule.action: rule for rule in (
-    Rule("create_statement", Who.CREATOR, "Only moderators and admins create statements."),
-    Rule("edit_text", Who.MODERATOR, _MODERATE.format("edit its text"), TEXT_EDITABLE,
-         "The statement is {status}: its text is frozen for good."),
-    Rule("edit_details", Who.MODERATOR, _MODERATE.format("change its details")),
-    Rule("edit_title", Who.MODERATOR, _MODERATE.format("change its details"), TEXT_EDITABLE,
-         "The statement is {status}: its title and occasion are frozen."),
-    Rule("set_amending_deadline", Who.MODERATOR, _MODERATE.format("change its details"),
-         frozenset({S.DRAFT, S.AMENDING}),
-         "Amending is over: its deadline can no longer be moved."),
-    Rule("set_endorsing_deadline", Who.MODERATOR, _MODERATE.format("change its details"),
-         ALL_PHASES - {S.CLOSED}, "Endorsing is over: its deadline can no longer be moved."),
-    Rule("move", Who.MODERATOR, _MODERATE.format("move its workflow"),
-         frozenset(s for s, to in MOVES.items() if to),
-         "A {status} statement cannot move any more."),
-    Rule("add_moderator", Who.ADMIN, "Only admins assign moderators."),
-    Rule("propose", Who.CONFIRMED, "Sign in to propose amendments.", frozenset({S.AMENDING}),
-         "The statement is {status}: amendments are taken only while it is open for "
-         "amendments."),
-    Rule("support", Who.NOT_PROPOSER, "You proposed this amendment: support comes from others.",
+    Rule("create_statement", Who.CREATOR, _l("Only moderators and admins create statements.")),
+    Rule("edit_text", Who.MODERATOR, _ONLY["edit_text"], TEXT_EDITABLE,
+         _l("The statement is {status}: its text is frozen for good.")),
+    Rule("edit_details", Who.MODERATOR, _DETAILS),
+    Rule("edit_title", Who.MODERATOR, _DETAILS, TEXT_EDITABLE,
+         _l("The statement is {status}: its title and occasion are frozen.")),
+    Rule("set_amending_deadline", Who.MODERATOR, _DETAILS, frozenset({S.DRAFT, S.AMENDING}),
+         _l("Amending is over: its deadline can no longer be moved.")),
+    Rule("set_endorsing_deadline", Who.MODERATOR, _DETAILS, ALL_PHASES - {S.CLOSED},
+         _l("Endorsing is over: its deadline can no longer be moved.")),
+    Rule("move", Who.MODERATOR, _ONLY["move"], frozenset(s for s, to in MOVES.items() if to),
+         _l("A {status} statement cannot move any more.")),
+    Rule("add_moderator", Who.ADMIN, _l("Only admins assign moderators.")),
+    Rule("propose", Who.CONFIRMED, _l("Sign in to propose amendments."),
+         frozenset({S.AMENDING}),
+         _l("The statement is {status}: amendments are taken only while it is open for "
+            "amendments.")),
+    Rule("support", Who.NOT_PROPOSER,
+         _l("You proposed this amendment: support comes from others."),
          DECIDING, _DECIDING, undecided=True, confirmed=True),
-    Rule("unsupport", Who.SUPPORTER, "You do not support {label}.", DECIDING, _DECIDING,
+    Rule("unsupport", Who.SUPPORTER, _l("You do not support {label}."), DECIDING, _DECIDING,
          undecided=True, refusal=NotFound),
-    Rule("comment", Who.CONFIRMED, "Sign in to comment.", ALL_PHASES - {S.CLOSED},
-         "The statement is closed: its record is complete."),
-    Rule("withdraw", Who.PROPOSER, "Only the proposer can withdraw an amendment.", DECIDING,
-         _DECIDING, undecided=True),
-    Rule("rebase", Who.PROPOSER, "Only the proposer can bring an amendment up to date.",
+    Rule("comment", Who.CONFIRMED, _l("Sign in to comment."), ALL_PHASES - {S.CLOSED},
+         _l("The statement is closed: its record is complete.")),
+    Rule("withdraw", Who.PROPOSER, _l("Only the proposer can withdraw an amendment."),
          DECIDING, _DECIDING, undecided=True),
-    Rule("accept", Who.MODERATOR, _MODERATE.format("decide amendments"), DECIDING, _DECIDING,
-         undecided=True),
-    Rule("accept_with_changes", Who.MODERATOR, _MODERATE.format("decide amendments"),
+    Rule("rebase", Who.PROPOSER, _l("Only the proposer can bring an amendment up to date."),
          DECIDING, _DECIDING, undecided=True),
-    Rule("reject", Who.MODERATOR, _MODERATE.format("decide amendments"), DECIDING, _DECIDING,
-         undecided=True),
-    Rule("merge_all_clean", Who.MODERATOR, _MODERATE.format("decide amendments"), DECIDING,
-         _DECIDING),
-    Rule("endorse", Who.CONFIRMED, "Sign in to endorse.", frozenset({S.ENDORSING}),
-         "The statement is {status}: endorsements are taken only while it is open for "
-         "endorsement."),
-    Rule("withdraw_endorsement", Who.SIGNED_IN, "Sign in to withdraw your endorsement.",
+    Rule("accept", Who.MODERATOR, _DECIDE, DECIDING, _DECIDING, undecided=True),
+    Rule("accept_with_changes", Who.MODERATOR, _DECIDE, DECIDING, _DECIDING, undecided=True),
+    Rule("reject", Who.MODERATOR, _DECIDE, DECIDING, _DECIDING, undecided=True),
+    Rule("merge_all_clean", Who.MODERATOR, _DECIDE, DECIDING, _DECIDING),
+    Rule("endorse", Who.CONFIRMED, _l("Sign in to endorse."), frozenset({S.ENDORSING}),
+         _l("The statement is {status}: endorsements are taken only while it is open for "
+            "endorsement.")),
+    Rule("withdraw_endorsement", Who.SIGNED_IN, _l("Sign in to withdraw your endorsement."),
          frozenset({S.ENDORSING}),
-         "The statement is {status}: endorsements can no longer be withdrawn."),
-    Rule("read_record", Who.MODERATOR, _MODERATE.format("read its full record")),
-    Rule("verify_endorsement", Who.MODERATOR,
-         _MODERATE.format("verify who may speak for an organisation or government"),
-         PUBLISHED, "The statement is {status}: there are no endorsements to verify yet."),
-    Rule("project", Who.MODERATOR, _MODERATE.format("choose what the room's screen shows")),
-    Rule("list_all_endorsements", Who.MODERATOR, _MODERATE.format("see every endorsement")),
-    Rule("manage_users", Who.ADMIN, "Only admins create accounts for others and change roles."),
-    Rule("edit_account", Who.ACCOUNT_HOLDER, "You can only change your own account."),
-    Rule("change_password", Who.SELF, "You can only change your own password."),
+         _l("The statement is {status}: endorsements can no longer be withdrawn.")),
+    # Drafts, amendments and comments are for confirmed accounts: anyone may register, so
+    # an address nobody has proven reads only what the public reads. (To the public a
+    # draft is a 404; to an unconfirmed account, a 403 saying how to confirm.)
+    Rule("read_drafts", Who.CONFIRMED, _l("Confirm your e-mail address to read drafts."),
+         ALL_PHASES - PUBLISHED),
+    Rule("read_amendments", Who.CONFIRMED,
+         _l("Confirm your e-mail address to read amendments.")),
+    Rule("follow", Who.SIGNED_IN, _l("Sign in to follow a statement.")),
+    Rule("read_record", Who.MODERATOR, _ONLY["read_record"]),
+    Rule("verify_endorsement", Who.MODERATOR, _ONLY["verify"], PUBLISHED,
+         _l("The statement is {status}: there are no endorsements to verify yet.")),
+    Rule("project", Who.MODERATOR, _ONLY["project"]),
+    Rule("list_all_endorsements", Who.MODERATOR, _ONLY["list_all"]),
+    Rule("manage_users", Who.ADMIN,
+         _l("Only admins create accounts for others and change roles.")),
+    Rule("edit_account", Who.ACCOUNT_HOLDER, _l("You can only change your own account.")),
+    Rule("change_password", Who.SELF, _l("You can only change your own password.")),
 )}
 
 
@@ -337,22 +370,26 @@ def move_refusal(statement: Statement, to: StatementStatus, undecided: int) -> s
     amendments are still open (a statement with any cannot become final)."""
     status = S(statement.status)
     if to not in MOVES[status]:
-        moves = MOVES[status]
-        where = (f"From {status} it can move to: {', '.join(moves)}." if moves
-                 else f"A {status} statement cannot move any more.")
-        return f"Cannot move from {status} to {to}. {where}"
+        words = {"status": status_words(status), "to": status_words(to)}
+        if not MOVES[status]:
+            return _("Cannot move from %(status)s to %(to)s: a %(status)s statement cannot "
+                     "move any more.", **words)
+        return _("Cannot move from %(status)s to %(to)s. From %(status)s it can move to: "
+                 "%(moves)s.", moves=", ".join(status_words(m) for m in MOVES[status]), **words)
     if to == S.FINAL and undecided:
-        return (f"{undecided} amendment(s) are still undecided: accept, reject or have them "
-                "withdrawn before the text becomes final.")
+        return _n("%(num)d amendment is still undecided: accept, reject or have it withdrawn "
+                  "before the text becomes final.",
+                  "%(num)d amendments are still undecided: accept, reject or have them "
+                  "withdrawn before the text becomes final.", undecided)
     return None
 
 
 # Moves that can never be undone, and what a moderator must confirm before making one.
 IRREVERSIBLE = {
-    S.FINAL: ("Making the text final is irreversible: no version can ever be added.",
-              "I understand the text is frozen for good"),
-    S.CLOSED: ("Closing endorsement is irreversible: nobody can endorse or withdraw after it.",
-               "I understand endorsement ends for good"),
+    S.FINAL: (_l("Making the text final is irreversible: no version can ever be added."),
+              _l("I understand the text is frozen for good")),
+    S.CLOSED: (_l("Closing endorsement is irreversible: nobody can endorse or withdraw after "
+                  "it."), _l("I understand endorsement ends for good")),
 }
 
 
@@ -360,8 +397,8 @@ def moves(statement: Statement) -> list[tuple[str, str, tuple[str, str] | None]]
     """The moves a statement can make now: the status, the words on its button, and for an
     irreversible one the warning and what the moderator confirms."""
     status = S(statement.status)
-    return [(str(to), "Reopen for amendments" if to == S.AMENDING and status != S.DRAFT
-             else MOVE_LABELS[to], IRREVERSIBLE.get(to)) for to in MOVES[status]]
+    return [(str(to), _("Reopen for amendments") if to == S.AMENDING and status != S.DRAFT
+             else str(MOVE_LABELS[to]), IRREVERSIBLE.get(to)) for to in MOVES[status]]
 
 
 def template_helpers(current: Callable[[], User | None]) -> dict[str, object]:

@@ -45,6 +45,14 @@ def test_production_takes_the_given_key_and_secure_cookies(tmp_path: Path) -> No
     assert settings["SESSION_COOKIE_SAMESITE"] == "Lax"
 
 
+def test_registration_is_closed_in_production_unless_opened(tmp_path: Path) -> None:
+    production = {"STATEMENTS_ENV": "production", "SECRET_KEY": "k" * 40, **PRODUCTION_KEYS}
+    assert load_settings(production, str(tmp_path))["OPEN_REGISTRATION"] is False
+    opened = load_settings({**production, "OPEN_REGISTRATION": "1"}, str(tmp_path))
+    assert opened["OPEN_REGISTRATION"] is True
+    assert load_settings({}, str(tmp_path))["OPEN_REGISTRATION"] is True  # development
+
+
 def test_unknown_mode_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="STATEMENTS_ENV"):
         load_settings({"STATEMENTS_ENV": "prod"}, str(tmp_path))

@@ -55,7 +55,9 @@ def register(app: Flask, email: str = "rosa@example.org"):
     response = form_post(client, "/register", {
         "email": email, "name": "Rosa", "organisation": "Lima", "password": PASSWORD,
         "confirm_password": PASSWORD})
-    assert response.status_code == 302
+    assert response.status_code == 200 and "Check your inbox" in response.get_data(as_text=True)
+    signed = form_post(client, "/login", {"email": email, "password": PASSWORD})
+    assert signed.status_code == 302  # an unconfirmed account may sign in
     with app.app_context():
         user = db.session.execute(select(User).where(User.email == email)).scalar_one()
         db.session.expunge(user)
@@ -102,15 +104,29 @@ def test_accounts_made_by_an_admin_or_the_cli_are_confirmed(app: Flask) -> None:
     assert api_as(app, admin).get("/me").get_json()["email_confirmed"] is True
 
 
-def test_an_unconfirmed_account_reads_but_may_not_propose_support_comment_or_endorse(
+def test_an_unconfirmed_account_reads_what_the_public_reads_and_may_not_act(
         app: Flask) -> None:
+    """Drafts, amendments and comments are for confirmed accounts: anyone may register,
+    so an address nobody has proven reads only what the public reads."""
     moderator = make_user(app, "moderator")
     proposer = make_user(app)
     slug = make_statement(app, moderator, status="amending")
     make_amendment(app, slug, proposer)
     unconfirmed = make_user(app, confirmed=False)
     api = api_as(app, unconfirmed)
-    assert api.get(f"/statements/{slug}").status_code == 200
+    reads = [api.get(f"/statements/{slug}"), api.get(f"/statements/{slug}/amendments"),
+             api.get(f"/statements/{slug}/amendments/1"),
+             api.get(f"/statements/{slug}/amendments/1/comments"),
+             api.get(f"/statements/{slug}/versions/1")]
+    for answer in reads:
+        assert answer.status_code == 403, answer.request.path
+        assert "/api/v1/me/confirmation" in answer.get_json()["detail"]
+    assert slug not in {s["slug"] for s in api.get("/statements").get_json()["items"]}
+    browser = signed_in(app, unconfirmed)
+    for path in (f"/statements/{slug}", f"/statements/{slug}/amendments",
+                 f"/statements/{slug}/amendments/1"):
+        assert browser.get(path).status_code == 403, path
+    assert api_as(app, proposer).get(f"/statements/{slug}/amendments/1").status_code == 200
     answers = [
         api.post(f"/statements/{slug}/amendments", {"base": 1, "text": "New.\n",
                                                    "rationale": "Why."}),
@@ -124,6 +140,10 @@ def test_an_unconfirmed_account_reads_but_may_not_propose_support_comment_or_end
         assert "/api/v1/me/confirmation" in answer.get_json()["detail"]
     page = signed_in(app, unconfirmed).get(f"/s/{endorsing}/endorse")
     assert page.status_code == 403 and "Send the link again" in page.get_data(as_text=True)
+    # What the public reads, an unconfirmed account reads too.
+    assert api.get(f"/statements/{endorsing}").status_code == 200
+    assert browser.get(f"/statements/{endorsing}").status_code == 200
+    assert endorsing in {s["slug"] for s in api.get("/statements").get_json()["items"]}
 
 
 def test_resending_the_link(app: Flask) -> None:
@@ -209,7 +229,8 @@ def test_endorsing_without_an_account_counts_once_confirmed(app: Flask) -> None:
     slug = make_statement(app, moderator, status="endorsing")
     assert ApiClient(app.test_client()).post(f"/statements/{slug}/endorsements",
                                              {"kind": "individual"}).status_code == 401
-    answer = anonymous_endorse(app, slug, "Ana@Example.org", city="São Paulo")
+    answer = anonymous_endorse(app, slug, "Ana@Example.org", city="São Paulo",
+                               country_code="BR")
     assert answer.status_code == 202 and answer.get_json() == {"status": "pending_confirmation"}
     [message] = mails(app, "ana@example.org")
     with app.app_context():
@@ -229,6 +250,8 @@ def test_endorsing_without_an_account_counts_once_confirmed(app: Flask) -> None:
     confirmed = ApiClient(app.test_client()).post("/confirmations", {"token": token})
     assert confirmed.get_json() == {"confirmed": "endorsement", "statement": slug}
     assert _public_view(app, slug) == (1, 1, ["endorsed"])
+    listed = ApiClient(app.test_client()).get(f"/statements/{slug}/endorsements").get_json()
+    assert [(e["country_code"], e["country"]) for e in listed["items"]] == [("BR", "Brazil")]
     receipt = mails(app, "ana@example.org")[-1]
     assert receipt.kind == "receipt" and sha in receipt.body_text
     events = app.test_client().get(f"/s/{slug}/record.json").get_json()["events"]
@@ -407,4 +430,4 @@ def test_the_rules_name_the_unconfirmed(kind: str) -> None:
     from statements.rules import RULES, Who
 
     assert {a for a, r in RULES.items() if Who.CONFIRMED in r.whos} == {
-        "propose", "support", "comment", "endorse"}
+            "propose", "support", "comment", "endorse", "read_drafts", "read_amendments"}

@@ -89,7 +89,7 @@ def _statement(status: str, moderator_ids: list[int]) -> Statement:
 
 def _user(role: str, user_id: int) -> User:
     return User(id=user_id, role=role, email="x@y.z", email_key="x@y.z", name="n",
-                password_hash="h", auth_epoch=0)
+                password_hash="h", auth_epoch=0, email_confirmed_at=datetime.now(timezone.utc))
 
 
 @pytest.mark.parametrize("status", [str(s) for s in StatementStatus])
@@ -100,6 +100,9 @@ def test_named_questions(status: str) -> None:
     assert rules.can_view(None, st) is (status in PUBLISHED)
     for user in (mod, other, admin, delegate):
         assert rules.can_view(user, st)
+    unconfirmed = _user("delegate", 5)
+    unconfirmed.email_confirmed_at = None
+    assert rules.can_view(unconfirmed, st) is (status in PUBLISHED)
     for question in (RULES["edit_text"].permits, RULES["move"].permits,
                      RULES["edit_details"].permits, rules.is_moderator_of):
         assert [question(u, st) for u in (None, delegate, other, mod, admin)] == \

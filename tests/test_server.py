@@ -107,3 +107,39 @@ def test_gunicorn_refuses_a_chunked_body_over_the_limit(database_url: str, tmp_p
         assert head.startswith(b"HTTP/1.1 413"), head[:80]
         assert b"application/problem+json" in head
         assert server.get("/healthz") == (200, {"status": "ok"})
+
+
+def test_confirmations_under_gunicorn_all_land_and_one_link_confirms_once(
+        app: Flask, database_url: str, tmp_path) -> None:
+    """20 endorsements made without an account, confirmed at once through 4 workers, all
+    count; one link clicked 10 times at once confirms once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import func, select
+
+    from statements.extensions import db
+    from statements.models import AuditEvent
+    from tests.conftest import CHEAP_HASH_ENV
+    from tests.factories import make_statement
+    from tests.test_confirmations import last_link
+
+    slug = make_statement(app, status="endorsing")
+    with Gunicorn(database_url, tmp_path, workers=4, env=CHEAP_HASH_ENV) as server:
+        addresses = [f"p{i}@example.org" for i in range(21)]
+        for address in addresses:
+            status, _ = server.request("POST", f"/api/v1/statements/{slug}/endorsements", {
+                "kind": "individual", "name": f"Person {address}", "email": address})
+            assert status == 202
+        tokens = [last_link(app, address) for address in addresses]
+
+        def confirm(token: str) -> int:
+            return server.request("POST", "/api/v1/confirmations", {"token": token})[0]
+
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            assert list(pool.map(confirm, tokens[:20])) == [200] * 20
+            assert list(pool.map(confirm, [tokens[20]] * 10)) == [200] * 10
+        status, statement = server.request("GET", f"/api/v1/statements/{slug}")
+        assert status == 200 and statement["counts"]["endorsements"] == 21
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "endorsement.create")) == 21

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from statements.extensions import db
-from statements.models import ApiToken, User
+from statements.models import ApiToken, OutboxMessage, User
 from statements.web.auth import safe_next
 from tests.factories import (
     PASSWORD,
@@ -75,26 +75,47 @@ def test_account_needs_sign_in(client: FlaskClient) -> None:
     assert response.headers["Location"].startswith("/login?next=/account")
 
 
-def test_register_creates_a_signed_in_delegate(app: Flask, client: FlaskClient) -> None:
+def test_register_makes_an_unconfirmed_delegate_and_says_check_your_inbox(
+        app: Flask, client: FlaskClient) -> None:
     response = form_post(client, "/register", {
         "email": "new@example.org", "name": "Nia", "organisation": "Kunming",
         "password": "long enough pw", "confirm_password": "long enough pw"})
-    assert response.status_code == 302
-    assert "Nia" in client.get("/").get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Check your inbox" in response.get_data(as_text=True)
+    assert client.get("/api/v1/me").status_code == 401  # not signed in by registering
     with app.app_context():
         user = db.session.scalars(select(User)).one()
         assert (user.role, user.organisation) == ("delegate", "Kunming")
         assert user.password_hash.startswith("$argon2id$")
+        assert not user.email_confirmed
+        (message,) = db.session.scalars(select(OutboxMessage)).all()
+        assert message.to_address == "new@example.org" and "/confirm/" in message.body_text
+
+
+def test_register_answers_a_taken_address_exactly_as_a_new_one(app: Flask,
+                                                               client: FlaskClient) -> None:
+    """The page reveals nobody's account; the e-mail to the address says which it was."""
+    make_user(app, email="taken@example.org", name="Tam")
+    fresh = form_post(client, "/register", {
+        "email": "fresh@example.org", "name": "X", "password": "long enough pw",
+        "confirm_password": "long enough pw"})
+    taken = form_post(app.test_client(), "/register", {
+        "email": "TAKEN@example.org", "name": "X", "password": "long enough pw",
+        "confirm_password": "long enough pw"})
+    assert taken.status_code == fresh.status_code == 200
+    assert (taken.get_data(as_text=True).replace("TAKEN@example.org", "@")
+            == fresh.get_data(as_text=True).replace("fresh@example.org", "@"))
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 2
+        letter = db.session.execute(select(OutboxMessage).where(
+            OutboxMessage.to_address == "taken@example.org")).scalar_one()
+        assert "already has an account" in letter.body_text and "/confirm/" not in \
+            letter.body_text
+        assert "Tam" in letter.body_text
 
 
 def test_register_errors_are_shown_per_field_and_nothing_is_written(app: Flask,
                                                                     client: FlaskClient) -> None:
-    make_user(app, email="taken@example.org")
-    response = form_post(client, "/register", {
-        "email": "TAKEN@example.org", "name": "X", "password": "long enough pw",
-        "confirm_password": "long enough pw"})
-    assert response.status_code == 409
-    assert "This e-mail address is taken." in response.get_data(as_text=True)
     response = form_post(client, "/register", {
         "email": "x@example.org", "name": "", "password": "short", "confirm_password": "short"})
     html = response.get_data(as_text=True)
@@ -105,7 +126,8 @@ def test_register_errors_are_shown_per_field_and_nothing_is_written(app: Flask,
         "confirm_password": "different pw!"})
     assert "The two passwords differ." in response.get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(User)) == 1
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
 
 def test_registration_can_be_closed(app: Flask, client: FlaskClient) -> None:

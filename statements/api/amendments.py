@@ -13,7 +13,7 @@ from ..http.identity import api_user, require_api_user
 from ..http.transaction import lock_for_writing
 from ..models import Amendment, Statement, User
 from ..operations import amendments as ops
-from ..read.lookups import statement_or_404, version_or_404
+from ..read.lookups import statement_for_amendments, statement_or_404, version_or_404
 from ..read.queries import attribution
 from ..read.serialise import amendment_json, comment_json, person, version_json
 from ..read.standing import standing, standings
@@ -25,7 +25,7 @@ from .body import json_body
 def _load(slug: str, rule: str | None = None) -> tuple[User, Statement]:
     """The caller (401) and the statement (404), and the rule's role part (403)."""
     actor = require_api_user()
-    statement = statement_or_404(slug, actor)
+    statement = statement_for_amendments(slug, actor)
     if rule is not None:
         RULES[rule].require_who(actor, statement)
     return actor, statement

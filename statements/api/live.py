@@ -29,7 +29,7 @@ def _frame(seq: int, type_: str, data: object) -> str:
 def events(slug: str) -> Response:
     viewer = api_user()
     statement = statement_or_404(slug, viewer)
-    statement_id, sees_amendments = statement.id, viewer is not None
+    statement_id, sees_amendments = statement.id, RULES["read_amendments"].permits(viewer)
     since = parse_number(request.headers.get("Last-Event-ID") or request.args.get("since"))
     cursor = last_seq(statement_id) if since is None else since
     config = current_app.config

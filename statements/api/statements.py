@@ -11,6 +11,7 @@ from ..errors import Invalid
 from ..extensions import db
 from ..http.identity import api_user, require_api_user
 from ..models import User, Version
+from ..operations import notifications
 from ..operations import statements as ops
 from ..operations.workflow import transition
 from ..read.lookups import parse_number, statement_or_404, version_or_404
@@ -86,6 +87,20 @@ def move(slug: str) -> Response:
     RULES["move"].require_who(actor, statement)
     transition(actor, statement, json_body().get("to"))
     return jsonify(statement_json(statement, actor))
+
+
+@bp.post("/statements/<slug>/subscription")
+def follow(slug: str) -> tuple[str, int]:
+    actor = require_api_user()
+    notifications.follow(actor, statement_or_404(slug, actor))
+    return "", 204
+
+
+@bp.delete("/statements/<slug>/subscription")
+def unfollow(slug: str) -> tuple[str, int]:
+    actor = require_api_user()
+    notifications.unfollow(actor, statement_or_404(slug, actor))
+    return "", 204
 
 
 @bp.get("/statements/<slug>/versions")

@@ -14,6 +14,7 @@ from .idempotency import IdempotentAnswer
 from .outbox import OutboxMessage
 from .record import RecordEvent
 from .statement import Statement, StatementModerator, Version
+from .subscription import Subscription
 from .throttle import SignInFailure, SignInThrottle
 from .user import ApiToken, BrowserSession, User, email_key
 
@@ -21,6 +22,7 @@ __all__ = [
     "Amendment", "BrowserSession", "IdempotentAnswer", "OutboxMessage", "RecordEvent",
     "AmendmentComment", "AmendmentRevision", "AmendmentSupporter", "ApiToken", "AuditEvent",
     "ConfirmationToken", "TokenPurpose",
-    "Endorsement", "SignInFailure", "SignInThrottle", "Statement", "StatementModerator", "User",
+    "Endorsement", "SignInFailure", "SignInThrottle", "Statement", "StatementModerator",
+    "Subscription", "User",
     "Version", "VersionAmendment", "email_key",
 ]

@@ -66,6 +66,9 @@ class Amendment(Model):
     vote_for: Mapped[int | None] = mapped_column(Integer)
     vote_against: Mapped[int | None] = mapped_column(Integer)
     vote_abstain: Mapped[int | None] = mapped_column(Integer)
+    # When the proposer was told that a merge left this amendment no longer applying
+    # cleanly; cleared when it is brought up to date, so that each time is told once.
+    conflict_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     statement: Mapped[Statement] = relationship(Statement)
     base_version: Mapped[Version] = relationship(Version, foreign_keys=[base_version_id],

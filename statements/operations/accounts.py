@@ -12,18 +12,19 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import Duplicate, Invalid
 from ..extensions import db
+from ..i18n import LOCALES, _, _l  # LOCALES: the interface's languages (API.md)
 from ..models import ApiToken, User, email_key
 from ..models.types import utcnow
 from ..rules import RULES, SYSTEM, Actor, Role
 from .audit import record
 from .confirmations import send_account_confirmation
 from .fields import text_field, validate_email
+from .letters import send_already_registered
 from .passwords import hash_password, password_problem, verify_password
 
 TOKEN_PREFIX = "st_"
 DEFAULT_TOKEN_DAYS = 90  # a bearer token ends by itself after this many days
-ROLE_MESSAGE = "Choose a role: delegate, moderator or admin."
-LOCALES = ("ar", "en", "es", "fr", "ru", "zh")  # the interface's languages (API.md)
+ROLE_MESSAGE = _l("Choose a role: delegate, moderator or admin.")
 
 
 def create_user(actor: Actor | None, *, email: object, name: object, password: object,
@@ -49,8 +50,8 @@ def create_user(actor: Actor | None, *, email: object, name: object, password: o
         raise Invalid(errors=errors)
     key = email_key(email_s)
     if db.session.execute(select(User.id).where(User.email_key == key)).first():
-        raise Duplicate("An account with this e-mail address already exists.",
-                        errors={"email": "This e-mail address is taken."})
+        raise Duplicate(_("An account with this e-mail address already exists."),
+                        errors={"email": _("This e-mail address is taken.")})
     now = utcnow()
     # An admin (or the operator) vouches for the address; one's own sign-up must prove it.
     user = User(email=email_s, email_key=key, name=name_s, organisation=organisation_s,
@@ -62,13 +63,32 @@ def create_user(actor: Actor | None, *, email: object, name: object, password: o
             db.session.add(user)
             db.session.flush()
     except IntegrityError as exc:  # a concurrent request took the address first
-        raise Duplicate("An account with this e-mail address already exists.",
-                        errors={"email": "This e-mail address is taken."}) from exc
+        raise Duplicate(_("An account with this e-mail address already exists."),
+                        errors={"email": _("This e-mail address is taken.")}) from exc
     record(user if via == "registration" else actor, "user.create", user, after=user.role,
            via=via)
     if actor is None:
         send_account_confirmation(user)
     return user
+
+
+def register(*, email: object, name: object, password: object,
+             organisation: object = "") -> User | None:
+    """Open sign-up: a new, unconfirmed account, or None when the address has one already.
+    Either way a message goes to the address (a confirmation link, or "you already have an
+    account"), and the caller answers both alike, so registering reveals nobody."""
+    try:
+        with db.session.begin_nested():
+            return create_user(None, email=email, name=name, password=password,
+                               organisation=organisation)
+    except Duplicate:
+        # The same work as making the account, so that the time taken does not tell.
+        hash_password(str(password))
+        existing = db.session.execute(select(User).where(
+            User.email_key == email_key(str(email).strip()))).scalar_one_or_none()
+        if existing is not None:
+            send_already_registered(existing)
+        return None
 
 
 UNCHANGED: object = object()
@@ -86,9 +106,9 @@ def update_profile(actor: User, user: User, *, name: object = UNCHANGED,
     organisation_s = user.organisation if organisation is UNCHANGED else text_field(
         errors, "organisation", organisation, required=False)
     if locale is not UNCHANGED and locale is not None and locale not in LOCALES:
-        errors["locale"] = f"Choose one of {', '.join(LOCALES)}, or null."
+        errors["locale"] = _("Choose one of %(locales)s, or null.", locales=", ".join(LOCALES))
     if notifications is not UNCHANGED and not isinstance(notifications, bool):
-        errors["notifications"] = "notifications must be true or false."
+        errors["notifications"] = _("notifications must be true or false.")
     if errors:
         raise Invalid(errors=errors)
     if (name_s, organisation_s) != (user.name, user.organisation):
@@ -112,12 +132,12 @@ def change_password(actor: User, user: User, *, current: object, new: object,
     RULES["change_password"].require_who(actor, user)
     errors: dict[str, str] = {}
     if not isinstance(current, str) or not verify_password(user.password_hash, current):
-        errors["current_password"] = "Your current password is not right."
+        errors["current_password"] = _("Your current password is not right.")
     problem = password_problem(new)
     if problem:
         errors["new_password"] = problem
     elif confirm is not None and confirm != new:
-        errors["confirm_password"] = "The two new passwords differ."
+        errors["confirm_password"] = _("The two new passwords differ.")
     if errors:
         raise Invalid(errors=errors)
     user.password_hash = hash_password(str(new))

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from ..errors import Invalid, MergeConflict, NotFound, StaleVersion
 from ..extensions import db
+from ..i18n import _, _l
 from ..models import (
     Amendment,
     AmendmentComment,
@@ -28,35 +29,37 @@ from ..text.diff import DiffTooComplex, PatchError, apply_patch_exact, diff_text
 from ..text.lines import lines_touched
 from .audit import record
 from .fields import body_text, integer_field, vote_field
+from .notifications import tell_conflicts, tell_decided
 from .statements import next_version, version_by_number
 
 
 def _amendment_fields(statement: Statement, base: object, text: object, patch: object,
                       errors: dict[str, str]) -> tuple[Version | None, str]:
     """The base version and the full amended text, from either ``text`` or ``patch``."""
-    base_n = integer_field(errors, "base", base, label="Base version")
+    base_n = integer_field(errors, "base", base, label=_("Base version"))
     if text is not None and patch is not None:
-        errors["patch"] = "Send either text or patch, not both."
+        errors["patch"] = _("Send either text or patch, not both.")
         return None, ""
     if text is None and patch is None:
-        errors["text"] = "Send the amended text (or a patch against the base)."
+        errors["text"] = _("Send the amended text (or a patch against the base).")
         return None, ""
     base_version = None if "base" in errors else version_by_number(statement, base_n)
     if base_version is None and "base" not in errors:
-        errors["base"] = f"There is no version {base_n} of this statement."
+        errors["base"] = _("There is no version %(number)s of this statement.", number=base_n)
     if text is not None:
-        return base_version, body_text(errors, "text", text, label="Amended text")
+        return base_version, body_text(errors, "text", text, label=_("Amended text"))
     if not isinstance(patch, str):
-        errors["patch"] = "The patch must be diff-match-patch patch text."
+        errors["patch"] = _("The patch must be diff-match-patch patch text.")
         return base_version, ""
     if base_version is None:
         return None, ""
     try:
         applied = apply_patch_exact(base_version.text, patch)
     except PatchError as exc:
-        errors["patch"] = f"The patch does not apply to version {base_n} exactly: {exc}"
+        errors["patch"] = _("The patch does not apply to version %(number)s exactly: "
+                            "%(reason)s", number=base_n, reason=exc)
         return base_version, ""
-    return base_version, body_text(errors, "patch", applied, label="Patched text")
+    return base_version, body_text(errors, "patch", applied, label=_("Patched text"))
 
 
 @dataclass(frozen=True)
@@ -68,15 +71,20 @@ class Change:
     last_line: int
 
 
-TOO_COMPLEX = ("This change is too large or too scattered to compare exactly with the text "
-               "(no person could review it either): propose it in smaller parts.")
+TOO_COMPLEX = _l("This change is too large or too scattered to compare exactly with the text "
+                 "(no person could review it either): propose it in smaller parts.")
+# What a moderator accepting, or a proposer bringing up to date, is told of a conflict.
+CONFLICT_ON_ACCEPT = _l("{label} conflicts with changes made since version {base}: accept it "
+                        "with changes to resolve the conflict.")
+CONFLICT_ON_REBASE = _l("{label} conflicts with changes made since version {base}: edit the "
+                        "conflicting part and send it.")
 
 
 def _change(base: str, text: str, field: str = "text") -> Change | None:
     try:
         diffs = diff_texts(base, text)
     except DiffTooComplex as exc:
-        raise Invalid(errors={field: TOO_COMPLEX}) from exc
+        raise Invalid(errors={field: str(TOO_COMPLEX)}) from exc
     lines = lines_touched(base, diffs)
     if lines is None:
         return None
@@ -99,15 +107,15 @@ def prepare_proposal(statement: Statement, *, base: object, rationale: object,
     """Check the fields (422) and work out the change: the expensive part of proposing
     (a diff of up to a megabyte), which writes nothing and needs no lock."""
     errors: dict[str, str] = {}
-    rationale_s = body_text(errors, "rationale", rationale, label="Rationale", limit=20_000)
+    rationale_s = body_text(errors, "rationale", rationale, label=_("Rationale"), limit=20_000)
     base_version, amended = _amendment_fields(statement, base, text, patch, errors)
     if errors:
         raise Invalid(errors=errors)
     assert base_version is not None
     change = _change(base_version.text, amended, "text" if patch is None else "patch")
     if change is None:
-        raise Invalid(errors={"text": f"The amended text is the same as version "
-                                      f"{base_version.number}: it changes nothing."})
+        raise Invalid(errors={"text": _("The amended text is the same as version %(number)s: "
+                                        "it changes nothing.", number=base_version.number)})
     return Proposal(base_version.number, rationale_s.strip(), amended, change)
 
 
@@ -149,7 +157,8 @@ def amendment_or_404(statement: Statement, number: object) -> Amendment:
             Amendment.statement_id == statement.id, Amendment.number == number)
         ).scalar_one_or_none()
     if found is None:
-        raise NotFound(f"Statement {statement.slug!r} has no amendment {number}.")
+        raise NotFound(_("Statement %(slug)s has no amendment %(number)s.",
+                         slug=repr(statement.slug), number=number))
     return found
 
 
@@ -187,7 +196,7 @@ def withdraw(actor: User, amendment: Amendment) -> Amendment:
 def comment(actor: User, amendment: Amendment, body: object) -> AmendmentComment:
     RULES["comment"].require_who(actor, amendment)
     errors: dict[str, str] = {}
-    body_s = body_text(errors, "body", body, label="Comment", limit=20_000)
+    body_s = body_text(errors, "body", body, label=_("Comment"), limit=20_000)
     if errors:
         raise Invalid(errors=errors)
     RULES["comment"].require_open(amendment)
@@ -200,13 +209,13 @@ def comment(actor: User, amendment: Amendment, body: object) -> AmendmentComment
     return note
 
 
-def _merged_text(amendment: Amendment, head: Version, advice: str) -> str:
-    """The amendment carried onto ``head``, or MergeConflict (409) naming each conflict."""
+def _merged_text(amendment: Amendment, head: Version, conflict: str) -> str:
+    """The amendment carried onto ``head``, or MergeConflict (409) naming each conflict
+    (``conflict`` says what to do about it: CONFLICT_ON_ACCEPT or CONFLICT_ON_REBASE)."""
     result = merge_onto_head(amendment, head)
     if result.text is None:
         raise MergeConflict(
-            f"{amendment.label} conflicts with changes made since version "
-            f"{amendment.base_version.number}: {advice}.",
+            conflict.format(label=amendment.label, base=amendment.base_version.number),
             conflicts=[c.as_dict() for c in result.conflicts], head_number=head.number)
     return result.text
 
@@ -226,6 +235,7 @@ def _decide(actor: User, amendment: Amendment, status: str, note: str,
     record(actor, f"amendment.{status}", amendment, statement_id=amendment.statement_id,
            before="proposed", after=status,
            vote=vote, **({"version": version.number} if version is not None else {}))
+    tell_decided(amendment, actor)
 
 
 def _merged_version(actor: User, amendment: Amendment, text: str, note: str) -> Version:
@@ -244,15 +254,24 @@ def _merged_version(actor: User, amendment: Amendment, text: str, note: str) -> 
 def accept(actor: User, amendment: Amendment, *, note: object = "", text: object = None,
            base: object = None, vote: object = None) -> Version:
     """Merge the amendment onto the head; with ``text``, that text (written against head
-    ``base``) becomes the new version instead and the amendment is merged_modified."""
+    ``base``) becomes the new version instead and the amendment is merged_modified. The
+    proposers of open amendments it leaves conflicting are told."""
+    version = _accept(actor, amendment, note=note, text=text, base=base, vote=vote)
+    tell_conflicts(amendment.statement, actor)
+    return version
+
+
+def _accept(actor: User, amendment: Amendment, *, note: object, text: object,
+            base: object, vote: object) -> Version:
     statement = amendment.statement
     decision = RULES["accept" if text is None else "accept_with_changes"]
     decision.require_who(actor, amendment)
     errors: dict[str, str] = {}
-    note_s = body_text(errors, "note", note or "", label="Note", limit=5_000, required=False)
-    text_s = body_text(errors, "text", text, label="Text") if text is not None else None
-    base_n = integer_field(errors, "base", base, label="Base version") if text is not None \
-        else None
+    note_s = body_text(errors, "note", note or "", label=_("Note"), limit=5_000,
+                       required=False)
+    text_s = body_text(errors, "text", text, label=_("Text")) if text is not None else None
+    base_n = integer_field(errors, "base", base, label=_("Base version")) \
+        if text is not None else None
     tally = vote_field(errors, "vote", vote)
     if errors:
         raise Invalid(errors=errors)
@@ -260,17 +279,18 @@ def accept(actor: User, amendment: Amendment, *, note: object = "", text: object
     head = statement.head
     if text_s is not None:
         if base_n != head.number:
-            raise StaleVersion(f"Version {head.number} has been saved since version {base_n}: "
-                               "review the newest text and resolve again.",
+            raise StaleVersion(_("Version %(head)s has been saved since version %(base)s: "
+                                 "review the newest text and resolve again.",
+                                 head=head.number, base=base_n),
                                head_number=head.number)
         if text_s == head.text:
-            raise Invalid(errors={"text": "This text is the same as the newest version: reject "
-                                          "the amendment instead, with a note."})
+            raise Invalid(errors={"text": _("This text is the same as the newest version: "
+                                            "reject the amendment instead, with a note.")})
         version = _merged_version(actor, amendment, text_s, note_s.strip())
         _decide(actor, amendment, AmendmentStatus.MERGED_MODIFIED, note_s.strip(), version,
                 vote=tally)
         return version
-    merged = _merged_text(amendment, head, "accept it with changes to resolve the conflict")
+    merged = _merged_text(amendment, head, CONFLICT_ON_ACCEPT)
     if merged == head.text:
         # The same change is already in the text: it is merged, into the head as it stands.
         _decide(actor, amendment, AmendmentStatus.MERGED, note_s.strip(), head, vote=tally)
@@ -284,7 +304,7 @@ def reject(actor: User, amendment: Amendment, *, note: object,
            vote: object = None) -> Amendment:
     RULES["reject"].require_who(actor, amendment)
     errors: dict[str, str] = {}
-    note_s = body_text(errors, "note", note, label="Note", limit=5_000)
+    note_s = body_text(errors, "note", note, label=_("Note"), limit=5_000)
     tally = vote_field(errors, "vote", vote)
     if errors:
         raise Invalid(errors=errors)
@@ -300,7 +320,7 @@ def rebase(actor: User, amendment: Amendment, *, text: object = None) -> Amendme
     with ``text``, that is the amendment's new text against the head."""
     RULES["rebase"].require_who(actor, amendment)
     errors: dict[str, str] = {}
-    text_s = body_text(errors, "text", text, label="Text") if text is not None else None
+    text_s = body_text(errors, "text", text, label=_("Text")) if text is not None else None
     if errors:
         raise Invalid(errors=errors)
     RULES["rebase"].require_open(amendment)
@@ -308,11 +328,11 @@ def rebase(actor: User, amendment: Amendment, *, text: object = None) -> Amendme
     if text_s is None:
         if amendment.base_version_id == head.id:
             return amendment
-        text_s = _merged_text(amendment, head, "edit the conflicting part and send it")
+        text_s = _merged_text(amendment, head, CONFLICT_ON_REBASE)
     change = _change(head.text, text_s)
     if change is None:
-        raise Invalid(errors={"text": f"Against version {head.number} this amendment changes "
-                                      "nothing: withdraw it instead."})
+        raise Invalid(errors={"text": _("Against version %(number)s this amendment changes "
+                                        "nothing: withdraw it instead.", number=head.number)})
     db.session.add(AmendmentRevision(amendment_id=amendment.id,
                                      base_version_id=amendment.base_version_id,
                                      text=amendment.text, patch=amendment.patch,
@@ -321,6 +341,7 @@ def rebase(actor: User, amendment: Amendment, *, text: object = None) -> Amendme
     amendment.base_version_id, amendment.base_version = head.id, head
     amendment.text, amendment.patch = text_s, change.patch
     amendment.first_line, amendment.last_line = change.first_line, change.last_line
+    amendment.conflict_told_at = None  # if a later change breaks it again, say so again
     db.session.flush()
     record(actor, "amendment.rebase", amendment, statement_id=amendment.statement_id,
            before=before, after=head.number)
@@ -335,6 +356,8 @@ def merge_all_clean(actor: User, statement: Statement) -> list[Version]:
     versions = []
     for amendment in open_amendments(statement):
         if merge_onto_head(amendment).clean:
-            versions.append(accept(actor, amendment, note="Merged with every clean amendment"))
+            versions.append(_accept(actor, amendment, note="Merged with every clean amendment",
+                                    text=None, base=None, vote=None))
+    tell_conflicts(statement, actor)  # once, for the text as all of them left it
     return versions
 

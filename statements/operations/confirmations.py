@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from ..database import for_update
 from ..errors import InvalidState, NotFound, TooManyAttempts
 from ..extensions import db
+from ..i18n import _, _l, _n
 from ..models import ConfirmationToken, Endorsement, Statement, TokenPurpose, User, email_key
 from ..models.types import utcnow
 from ..rules import RULES, EndorsementStatus
@@ -29,7 +30,7 @@ from .letters import send_account_link, send_endorsement_link
 
 LINK_DAYS = 7
 RESENDS_PER_HOUR = 3
-UNKNOWN_LINK = "This link is unknown or has expired (links last 7 days)."
+UNKNOWN_LINK = _l("This link is unknown or has expired (links last 7 days).")
 
 
 def hash_link_token(token: str) -> str:
@@ -61,22 +62,25 @@ def resend_account_confirmation(actor: User) -> None:
     3 within an hour."""
     locked = db.session.execute(for_update(select(User).where(User.id == actor.id))).scalar_one()
     if locked.email_confirmed:
-        raise InvalidState("Your e-mail address is already confirmed.")
+        raise InvalidState(_("Your e-mail address is already confirmed."))
     since = utcnow() - timedelta(hours=1)
     recent = list(db.session.scalars(select(ConfirmationToken.created_at).where(
         ConfirmationToken.user_id == locked.id, ConfirmationToken.requested.is_(True),
         ConfirmationToken.created_at > since).order_by(ConfirmationToken.created_at)))
     if len(recent) >= RESENDS_PER_HOUR:
         wait = (recent[0] + timedelta(hours=1) - utcnow()).total_seconds()
-        raise TooManyAttempts(f"{RESENDS_PER_HOUR} links were sent within the hour: wait "
-                              "before asking for another.", retry_after=int(wait) + 1)
+        raise TooManyAttempts(_n("%(num)d link was sent within the hour: wait before asking "
+                                 "for another.",
+                                 "%(num)d links were sent within the hour: wait before "
+                                 "asking for another.", RESENDS_PER_HOUR),
+                              retry_after=int(wait) + 1)
     send_account_confirmation(locked, requested=True)
 
 
 def request_endorsement(statement: Statement, *, email: object, kind: object, name: object,
                         organisation: object = "", capacity: object = "", city: object = "",
                         country: object = "", public: object = True, authorised: object = False,
-                        sha256: object = None) -> None:
+                        sha256: object = None, country_code: object = None) -> None:
     """Endorse without an account: the endorsement waits, unconfirmed (counted and shown
     nowhere), for the link e-mailed to ``email``. Whether that address has endorsed already
     is said only in that e-mail, never in the answer."""
@@ -84,7 +88,8 @@ def request_endorsement(statement: Statement, *, email: object, kind: object, na
     address = validate_email(errors, email)
     entry = check_entry(statement, kind=kind, name=name, organisation=organisation,
                         capacity=capacity, city=city, country=country, public=public,
-                        authorised=authorised, sha256=sha256, errors=errors)
+                        authorised=authorised, sha256=sha256, country_code=country_code,
+                        errors=errors)
     key = email_key(address)
     existing = of_address(statement, key)
     if existing is not None and existing.active:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import Duplicate, Invalid, StaleVersion
 from ..extensions import db
+from ..i18n import _, _n
 from ..models import Statement, StatementModerator, User, Version
 from ..models.statement import SLUG_MAX, SLUG_PATTERN
 from ..models.types import utcnow
@@ -28,6 +29,7 @@ from .fields import (
     text_field,
     time_zone_field,
 )
+from .notifications import tell_conflicts
 
 
 def slugify(title: str) -> str:
@@ -66,11 +68,11 @@ def _insert_with_free_slug(actor: User, chosen: str | None, wanted: str, *, titl
     ``wanted``. Nothing locks a slug that does not exist yet, so two requests may pick the
     same one at once (on PostgreSQL): the unique key refuses the second, which then takes
     the next free slug, or answers 409 for a slug it was given."""
-    for _ in range(SLUG_ATTEMPTS):
+    for _attempt in range(SLUG_ATTEMPTS):
         slug = chosen or _free_slug(wanted)
         if chosen is not None and _slug_taken(chosen):
-            raise Duplicate(f"The slug {chosen!r} is taken.",
-                            errors={"slug": "This slug is taken."})
+            raise Duplicate(_("The slug %(slug)s is taken.", slug=repr(chosen)),
+                            errors={"slug": _("This slug is taken.")})
         statement = Statement(slug=slug, title=title, occasion=occasion,
                               status=StatementStatus.DRAFT, head_number=1, time_zone="UTC",
                               created_at=utcnow(), created_by_id=actor.id, created_by=actor)
@@ -81,8 +83,8 @@ def _insert_with_free_slug(actor: User, chosen: str | None, wanted: str, *, titl
         except IntegrityError:  # rolled back to the savepoint: the statement is gone again
             continue
         return statement
-    raise Duplicate("Another statement took this title's address at the same moment; "
-                    "please try again.", errors={"slug": "This slug is taken."})
+    raise Duplicate(_("Another statement took this title's address at the same moment; "
+                      "please try again."), errors={"slug": _("This slug is taken.")})
 
 
 def create_statement(actor: User, *, title: object, text: object, slug: object = None,
@@ -95,8 +97,10 @@ def create_statement(actor: User, *, title: object, text: object, slug: object =
     slug_s = None
     if slug is not None and slug != "":
         if not isinstance(slug, str) or not SLUG_PATTERN.match(slug) or len(slug) > SLUG_MAX:
-            errors["slug"] = ("Slug must be lower-case letters, digits and single hyphens, "
-                              f"at most {SLUG_MAX} characters.")
+            errors["slug"] = _n("Slug must be lower-case letters, digits and single hyphens, "
+                                "at most %(num)d character.",
+                                "Slug must be lower-case letters, digits and single hyphens, "
+                                "at most %(num)d characters.", SLUG_MAX)
         else:
             slug_s = slug
     if errors:
@@ -141,7 +145,7 @@ def create_version(actor: User, statement: Statement, *, text: object, base: obj
     edit_text.require_who(actor, statement)
     errors: dict[str, str] = {}
     text_s = body_text(errors, "text", text)
-    base_n = integer_field(errors, "base", base, label="Base version")
+    base_n = integer_field(errors, "base", base, label=_("Base version"))
     message_s = text_field(errors, "message", message, required=False, limit=500)
     if errors:
         raise Invalid(errors=errors)
@@ -150,15 +154,20 @@ def create_version(actor: User, statement: Statement, *, text: object, base: obj
     if base_n != head.number:
         base_version = version_by_number(statement, base_n)
         if base_version is None:
-            raise Invalid(errors={"base": f"There is no version {base_n}."})
+            raise Invalid(errors={"base": _("There is no version %(number)s.",
+                                            number=base_n)})
         raise StaleVersion(
-            f"You started from version {base_n}, but version {head.number} has been saved "
-            "since. Review what changed and save again against the newest version.",
+            _("You started from version %(started)s, but version %(head)s has been saved "
+              "since. Review what changed and save again against the newest version.",
+              started=base_n, head=head.number),
             head_number=head.number, diffs=diffs_to_json(diff_texts(base_version.text, head.text)))
     if text_s == head.text:
-        raise Invalid(f"The text is the same as version {head.number}: nothing to save.",
-                      errors={"text": "This text is the same as the newest version."})
-    return next_version(statement, actor, text_s, kind=VersionSource.EDIT, message=message_s)
+        raise Invalid(_("The text is the same as version %(number)s: nothing to save.",
+                        number=head.number),
+                      errors={"text": _("This text is the same as the newest version.")})
+    version = next_version(statement, actor, text_s, kind=VersionSource.EDIT, message=message_s)
+    tell_conflicts(statement, actor)
+    return version
 
 
 def version_by_number(statement: Statement, number: int) -> Version | None:
@@ -191,14 +200,14 @@ def update_details(actor: User, statement: Statement, *, title: object = UNSET,
             changes[field] = instant_field(errors, field, value)
             new = changes[field]
             if new is not None and new <= now and new != getattr(statement, field):
-                errors[field] = "The deadline must be in the future."
+                errors[field] = _("The deadline must be in the future.")
     if trusted_domains is not UNSET:
         changes["trusted_domains"] = domains_field(errors, "trusted_domains", trusted_domains)
     if list_unverified is not UNSET:
         if isinstance(list_unverified, bool):
             changes["list_unverified"] = list_unverified
         else:
-            errors["list_unverified"] = "Say true or false."
+            errors["list_unverified"] = _("Say true or false.")
     if errors:
         raise Invalid(errors=errors)
     # Sending a field unchanged is no change: a form posts every field it shows.

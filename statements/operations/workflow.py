@@ -10,18 +10,22 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from ..database import for_update
 from ..errors import Invalid, InvalidState
 from ..extensions import db
+from ..i18n import _
 from ..models import Amendment, Statement, User
 from ..models.types import utcnow
-from ..rules import RULES, AmendmentStatus, StatementStatus, move_refusal
+from ..rules import RULES, AmendmentStatus, StatementStatus, move_refusal, status_words
 from .audit import record
+from .notifications import tell_followers
 
 
 def transition(actor: User, statement: Statement, to: object) -> Statement:
     move = RULES["move"]
     move.require_who(actor, statement)
     if not isinstance(to, str) or to not in set(StatementStatus):
-        raise Invalid(errors={"to": "Choose a status: draft, amending, reviewing, final, "
-                                    "endorsing or closed."})
+        raise Invalid(errors={"to": _(
+            "Choose a status: %(draft)s, %(amending)s, %(reviewing)s, %(final)s, "
+            "%(endorsing)s or %(closed)s.",
+            **{str(status): status_words(status) for status in StatementStatus})})
     move.require_open(statement)
     target = StatementStatus(to)
     undecided = db.session.scalar(select(func.count()).select_from(Amendment).where(
@@ -36,6 +40,7 @@ def transition(actor: User, statement: Statement, to: object) -> Statement:
            before=before, after=to,
            **({"version": statement.head_number} if target == StatementStatus.FINAL else {}))
     db.session.flush()
+    tell_followers(statement, actor, before, target)
     return statement
 
 
@@ -65,6 +70,7 @@ def close_due_deadlines(now: datetime | None = None) -> list[Statement]:
         assert deadline is not None  # _due() picked the statement for this deadline
         record(None, "statement.deadline", statement, statement_id=statement.id, before=before,
                after=statement.status, deadline=deadline.isoformat())
+        tell_followers(statement, None, before, StatementStatus(statement.status))
         moved.append(statement)
     db.session.flush()
     return moved

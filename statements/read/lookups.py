@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import Statement, User, Version
 from ..models.statement import SLUG_MAX, SLUG_PATTERN
 from ..models.types import MAX_INTEGER
-from ..rules import can_view
+from ..rules import RULES
 
 _NUMBER = re.compile(r"[0-9]{1,10}")
 
@@ -37,8 +37,19 @@ def statement_or_404(slug: str, viewer: User | None) -> Statement:
     if is_write_transaction():
         query = for_update(query)
     statement = db.session.execute(query).scalar_one_or_none()
-    if statement is None or not can_view(viewer, statement):
+    drafts = RULES["read_drafts"]
+    if statement is None or (drafts.is_open(statement) and viewer is None):
         raise NotFound(f"There is no statement {slug!r}, or it is not published yet.")
+    if drafts.is_open(statement):
+        drafts.require_who(viewer, statement)  # 403 until the address is confirmed
+    return statement
+
+
+def statement_for_amendments(slug: str, viewer: User | None) -> Statement:
+    """The statement whose amendments and comments are asked for: 401 for nobody, 404 as
+    for the statement, and 403 until the viewer's address is confirmed."""
+    RULES["read_amendments"].require_who(viewer)
+    statement = statement_or_404(slug, viewer)
     return statement
 
 

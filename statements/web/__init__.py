@@ -13,9 +13,11 @@ from . import (  # noqa: E402,F401  (registers the routes)
     confirmations,
     display,
     endorsements,
+    notifications,
     pages,
     public,
     record,
     room,
     statements,
+    verification,
 )

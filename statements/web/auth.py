@@ -13,8 +13,10 @@ from ..http.cycle import attempt
 from ..http.identity import signed_in_user
 from ..http.paths import safe_next
 from ..http.transaction import keep_writes
-from ..models import ApiToken, User
-from ..operations.accounts import change_password, create_user, revoke_token, update_profile
+from ..i18n import _
+from ..models import ApiToken
+from ..operations.accounts import change_password, revoke_token, update_profile
+from ..operations.accounts import register as register_account
 from ..operations.sessions import end_session, start_session
 from ..operations.sign_in import WRONG_CREDENTIALS, sign_in
 from . import bp
@@ -45,7 +47,7 @@ def login() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]] | st
                                error=WRONG_CREDENTIALS), 401
     start_session(user)
     login_user(user, remember=request.form.get("remember") == "on")
-    flash(f"Signed in as {user.name}.", "success")
+    flash(_("Signed in as %(name)s.", name=user.name), "success")
     return redirect(next_path or url_for("web.home"))
 
 
@@ -54,7 +56,7 @@ def logout() -> Response:
     if current_user.is_authenticated:
         end_session(current_user.session_id)
     logout_user()
-    flash("Signed out.", "success")
+    flash(_("Signed out."), "success")
     return redirect(url_for("web.home"))
 
 
@@ -65,23 +67,21 @@ def register() -> Response | tuple[str, int] | str:
     if request.method == "GET":
         return render_template("auth/register.html", form={}, errors={})
     form = request.form
-    def register_user() -> User:
-        if form.get("password") != form.get("confirm_password"):
-            raise Invalid(errors={"confirm_password": "The two passwords differ."})
-        return create_user(None, email=form.get("email"), name=form.get("name"),
-                           organisation=form.get("organisation", ""),
-                           password=form.get("password"))
 
-    outcome = attempt(register_user)  # a bad field and a taken address both show on the form
+    def register_user() -> bool:
+        if form.get("password") != form.get("confirm_password"):
+            raise Invalid(errors={"confirm_password": _("The two passwords differ.")})
+        register_account(email=form.get("email"), name=form.get("name"),
+                         organisation=form.get("organisation", ""),
+                         password=form.get("password"))
+        return True
+
+    outcome = attempt(register_user)  # a bad field shows on the form
     if outcome.refused:
         return render_template("auth/register.html", form=form,
                                errors=outcome.errors), outcome.status
-    start_session(outcome.result())
-    login_user(outcome.result())
-    flash("Welcome! Your account is ready. We have e-mailed you a link to confirm your "
-          "address: until you use it you can read, but not propose, support, comment or "
-          "endorse.", "success")
-    return redirect(url_for("web.home"))
+    # The same page whether the address was new or had an account: the e-mail says which.
+    return render_template("auth/registered.html", email=form.get("email", "").strip())
 
 
 def _tokens() -> list[ApiToken]:
@@ -105,7 +105,7 @@ def account() -> Response | tuple[str, int] | str:
     if outcome.refused:
         return render_template("auth/account.html", form=request.form, errors=outcome.errors,
                                tokens=_tokens()), outcome.status
-    flash("Profile saved.", "success")
+    flash(_("Profile saved."), "success")
     return redirect(url_for("web.account"))
 
 
@@ -123,7 +123,7 @@ def account_password() -> Response | tuple[str, int]:
     # This browser begins a new session; every other session and token has ended.
     start_session(user)
     login_user(user)
-    flash("Password changed. Your other sessions and API tokens have been signed out.",
+    flash(_("Password changed. Your other sessions and API tokens have been signed out."),
           "success")
     return redirect(url_for("web.account"))
 
@@ -135,5 +135,5 @@ def account_revoke_token(token_id: int) -> Response:
     if token is None or token.user_id != current_user.id:
         abort(404)
     revoke_token(signed_in_user(), token)
-    flash("Token revoked.", "success")
+    flash(_("Token revoked."), "success")
     return redirect(url_for("web.account"))

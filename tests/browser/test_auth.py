@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD, make_user
 
 
@@ -55,6 +56,7 @@ def test_register(page, live_server) -> None:
     page.locator("#f-password").fill("long enough pw")
     page.get_by_label("Password again").fill("long enough pw")
     page.get_by_role("button", name="Create account").click()
-    assert page.get_by_text("Welcome! Your account is ready.").is_visible()
+    assert page.get_by_role("heading", name="Check your inbox").is_visible()
+    sign_in(page, "nia@example.org", "long enough pw")  # unconfirmed accounts may sign in
     page.get_by_role("link", name="Nia Chen").click()
     assert page.get_by_label("Organisation").input_value() == "昆明"
