@@ -133,3 +133,38 @@ def test_the_projector_follows_the_moderator(app: Flask) -> None:
     assert 'class="projector' in html and "Lines 3–4" in html
     assert page.get(f"/statements/{slug}/projector").status_code in (302, 404)
     assert SAMPLE_TEXT.split("\n")[2][:20] in html
+
+
+def test_the_public_stream_counts_endorsements_as_they_come_and_go(app: Flask) -> None:
+    """What the public page's counts follow: every reader, signed in or not, gets the number
+    of active endorsements with each change."""
+    _quick(app)
+    slug = make_statement(app, make_user(app, "moderator"), status="endorsing")
+    ada, bea = api_as(app, make_user(app)), api_as(app, make_user(app))
+    ada.post(f"/statements/{slug}/endorsements", {"kind": "individual"})
+    bea.post(f"/statements/{slug}/endorsements", {"kind": "individual", "public": False})
+    assert ada.delete(f"/statements/{slug}/endorsements/mine").status_code == 204
+    public = app.test_client().get(f"/api/v1/statements/{slug}/events?since=0")
+    counts = [data["count"] for _, kind, data in _frames(public.get_data(as_text=True))
+              if kind == "endorsements"]
+    # Each event carries the count as it is when the stream reads it (here, after all
+    # three): the private endorsement counts, the withdrawn one does not.
+    assert counts == [1, 1, 1]
+
+
+def test_a_page_follows_the_stream_from_the_state_it_shows(app: Flask) -> None:
+    """A change committed after the page was made, before its browser opened the stream,
+    still reaches it: the page names the stream from its own state."""
+    import html
+    import re
+
+    _quick(app)
+    slug = make_statement(app, make_user(app, "moderator"), status="endorsing")
+    page = app.test_client().get(f"/s/{slug}").get_data(as_text=True)
+    found = re.search(r'id="live-counts" data-events-url="([^"]+)"', page)
+    assert found and "since=" in found.group(1)
+    api_as(app, make_user(app)).post(f"/statements/{slug}/endorsements",
+                                     {"kind": "individual"})
+    stream = app.test_client().get(html.unescape(found.group(1))).get_data(as_text=True)
+    assert [(kind, data) for _, kind, data in _frames(stream)] == [
+        ("endorsements", {"count": 1})]

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import re
+from urllib.parse import quote, unquote
 
 from flask import Flask
 from sqlalchemy import select
 
 from statements.extensions import db
 from statements.models import Amendment, Version
-from tests.factories import SAMPLE_TEXT, api_as, form_post, make_statement, make_user, signed_in
+from tests.factories import (
+    SAMPLE_TEXT,
+    api_as,
+    csrf_token,
+    form_post,
+    make_statement,
+    make_user,
+    signed_in,
+)
 
 PARAGRAPH_3 = ("We commit to protect and restore urban ecosystems, and to report on our progress "
                "every two years.")
@@ -250,3 +260,142 @@ def test_the_queue_filters_and_the_chooser_says_what_is_amended(app: Flask) -> N
     chooser = signed_in(app, make_user(app)).get(
         f"/statements/{slug}/amendments/new?base=1").get_data(as_text=True)
     assert "Already amended by A1, A2" in chooser and "Already amended by A3" in chooser
+
+
+def test_the_preview_shows_the_paragraph_being_amended_not_the_whole_text(app: Flask) -> None:
+    slug, _, delegate = _setup(app)
+    client = signed_in(app, delegate)
+    page = client.get(f"/statements/{slug}/amendments/new?base=1&paragraph=2")
+    preview = page.get_data(as_text=True).split('id="preview"', 1)[1].split("</div>", 1)[0]
+    # Before any change, the paragraph itself is there to read beside the editor.
+    assert PARAGRAPH_3 in preview and "mayors and governors" not in preview
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page.get_data(as_text=True))
+    assert token
+    answer = client.post(f"/statements/{slug}/amendments/preview", json={
+        "base": 1, "paragraph": 2, "text": PARAGRAPH_3.replace("urban", "city")},
+        headers={"X-CSRFToken": token.group(1)}).get_json()
+    assert '<ins class="diff-ins">city</ins>' in answer["html"]
+    assert "report on our progress" in answer["html"]
+    assert "mayors and governors" not in answer["html"] and "Global Biodiversity" not in answer[
+        "html"]
+    # The whole text: only the paragraphs the change touches.
+    whole = client.post(f"/statements/{slug}/amendments/preview", json={
+        "base": 1, "text": SAMPLE_TEXT.replace("every day", "each day")},
+        headers={"X-CSRFToken": token.group(1)}).get_json()
+    assert '<del class="diff-del">every</del>' in whole["html"]
+    assert "mayors and governors" in whole["html"]
+    assert "urban ecosystems" not in whole["html"] and "Global Biodiversity" not in whole["html"]
+    unchanged = client.post(f"/statements/{slug}/amendments/preview", json={
+        "base": 1, "text": SAMPLE_TEXT}, headers={"X-CSRFToken": token.group(1)}).get_json()
+    assert unchanged == {"html": "", "lines": "No change yet."}
+
+
+def _end_sign_in(app: Flask, client) -> None:
+    """The sign-in ends elsewhere (signed out in another tab, say); the cookie stays."""
+    from statements.database import write_transaction
+    from statements.operations.sessions import end_session
+
+    with client.session_transaction() as cookie:
+        session_id = cookie["_user_id"]
+    with app.app_context():
+        with write_transaction():
+            end_session(session_id)
+
+
+def _sign_in_again(client, user, next_path: str):
+    from tests.factories import PASSWORD
+
+    return form_post(client, f"/login?next={quote(next_path)}", {
+        "email": user.email, "password": PASSWORD, "next": next_path})
+
+
+def test_typed_text_survives_a_sign_in_that_ended(app: Flask) -> None:
+    slug, _, delegate = _setup(app)
+    client = signed_in(app, delegate)
+    form_page = f"/statements/{slug}/amendments/new?paragraph=2"
+    token = csrf_token(client, form_page)
+    _end_sign_in(app, client)
+    edited = PARAGRAPH_3.replace("every two years", "every year, in public")
+    sent = client.post(f"/statements/{slug}/amendments/new", data={
+        "csrf_token": token, "base": "1", "paragraph": "2", "text": edited,
+        "rationale": "Report in the open", "action": "propose"})
+    assert sent.status_code == 302
+    location = sent.headers["Location"]
+    assert location.startswith("/login?next=")
+    with app.app_context():
+        assert db.session.scalars(select(Amendment)).first() is None  # nothing was proposed
+    login = client.get(location).get_data(as_text=True)
+    assert "what you typed is kept" in login
+    back = _sign_in_again(client, delegate, unquote(location.split("next=", 1)[1]))
+    assert back.status_code == 302
+    assert back.headers["Location"] == f"/statements/{slug}/amendments/new?base=1&paragraph=2"
+    restored = client.get(back.headers["Location"]).get_data(as_text=True)
+    assert 'id="draft-restored"' in restored
+    assert "every year, in public" in restored and "Report in the open" in restored
+    assert '<ins class="diff-ins">' in restored  # its tracked changes too
+    assert 'data-draft-restore="no"' in restored  # the browser's copy does not overwrite it
+    # Shown once: it is the form now, and proposing it works.
+    again = client.get(back.headers["Location"]).get_data(as_text=True)
+    assert "every year, in public" not in again
+    proposed = form_post(client, f"/statements/{slug}/amendments/new", {
+        "base": "1", "paragraph": "2", "text": edited, "rationale": "Report in the open",
+        "action": "propose"}, token_from=form_page)
+    assert proposed.headers["Location"] == f"/statements/{slug}/amendments/1"
+
+
+def test_a_kept_draft_is_shown_only_to_its_author(app: Flask) -> None:
+    slug, _, delegate = _setup(app)
+    other = make_user(app, name="Someone else")
+    client = signed_in(app, delegate)
+    token = csrf_token(client, f"/statements/{slug}/amendments/new?paragraph=2")
+    _end_sign_in(app, client)
+    client.post(f"/statements/{slug}/amendments/new", data={
+        "csrf_token": token, "base": "1", "paragraph": "2", "text": "Private words",
+        "rationale": "Mine", "action": "propose"})
+    back = _sign_in_again(client, other, f"/statements/{slug}/amendments/new?paragraph=2")
+    page = client.get(back.headers["Location"]).get_data(as_text=True)
+    assert "Private words" not in page and 'id="draft-restored"' not in page
+
+
+def test_a_draft_too_long_for_the_cookie_is_shown_back_to_copy(app: Flask) -> None:
+    slug, _, delegate = _setup(app)
+    client = signed_in(app, delegate)
+    token = csrf_token(client, f"/statements/{slug}/amendments/new?base=1&whole=1")
+    _end_sign_in(app, client)
+    long_text = SAMPLE_TEXT + "".join(f"\nClause {n}: {os.urandom(24).hex()}.\n"
+                                      for n in range(80))
+    sent = client.post(f"/statements/{slug}/amendments/new", data={
+        "csrf_token": token, "base": "1", "text": long_text, "rationale": "Many clauses",
+        "action": "propose"})
+    assert sent.status_code == 401
+    html = sent.get_data(as_text=True)
+    assert "copy it from below" in html and "Clause 79" in html and "Many clauses" in html
+    assert "/login?next=" in html
+    with client.session_transaction() as cookie:
+        assert "amendment_draft" not in cookie
+
+
+def test_statuses_read_as_words_and_earlier_forms_as_tracked_changes(app: Flask) -> None:
+    slug, moderator, delegate = _setup(app)
+    dee = api_as(app, delegate)
+    dee.post(f"/statements/{slug}/amendments", {
+        "base": 1, "text": SAMPLE_TEXT.replace("urban", "city"), "rationale": "Plain"})
+    dee.post(f"/statements/{slug}/amendments", {
+        "base": 1, "text": SAMPLE_TEXT.replace("every day", "each day"), "rationale": "Each"})
+    mod = api_as(app, moderator)
+    assert mod.post(f"/statements/{slug}/amendments/1/accept", {
+        "text": SAMPLE_TEXT.replace("urban", "town"), "base": 1}).status_code == 200
+    assert dee.post(f"/statements/{slug}/amendments/2/rebase", {
+        "text": SAMPLE_TEXT.replace("urban", "town").replace("every day", "each day")
+    }).status_code == 200
+    client = signed_in(app, moderator)
+    for path in (f"/statements/{slug}/amendments/1", f"/statements/{slug}/amendments",
+                 f"/statements/{slug}/audit"):
+        html = client.get(path).get_data(as_text=True)
+        assert "merged with changes" in html, path
+        assert not re.search(r">[^<]*merged_modified[^<]*<", html.replace(
+            "<code>amendment.merged_modified</code>", "")), path
+    earlier = client.get(f"/statements/{slug}/amendments/2").get_data(as_text=True)
+    forms = earlier.split("Earlier forms", 1)[1].split("<h3>", 1)[0]
+    assert "Against version 1" in forms
+    assert '<del class="diff-del">every</del>' in forms and "@@" not in forms

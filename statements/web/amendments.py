@@ -4,6 +4,7 @@ the moderation queue, conflict resolution, bringing an amendment up to date, att
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from os.path import commonprefix
 from typing import Any
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
@@ -18,7 +19,12 @@ from ..http.identity import page_user, signed_in_user
 from ..http.transaction import lock_for_writing
 from ..models import Amendment, Statement, User, Version
 from ..operations import amendments as ops
-from ..read.lookups import parse_number, statement_or_404, version_or_404
+from ..read.lookups import (
+    parse_number,
+    statement_for_amendments,
+    statement_or_404,
+    version_or_404,
+)
 from ..read.queries import attribution
 from ..read.standing import merge_onto_head, merge_plan, open_amendments, standing, standings
 from ..rules import RULES
@@ -27,11 +33,12 @@ from ..text.lines import lines_touched, number_lines
 from ..text.merge import Conflict, merge_resolving
 from ..text.paragraphs import paragraphs, replace_paragraph
 from . import Page, bp
+from .drafts import keeping_drafts, restored_draft
 
 
 def _load(slug: str, number: int) -> tuple[User, Statement, Amendment]:
     user = signed_in_user()
-    statement = statement_or_404(slug, user)
+    statement = statement_for_amendments(slug, user)
     return user, statement, ops.amendment_or_404(statement, number)
 
 
@@ -75,45 +82,69 @@ def _proposal(statement: Statement,
     return base, index, edited, whole
 
 
-def _preview(base: Version, whole: str) -> dict[str, object]:
+def _preview(base: Version, index: int | None, whole: str) -> dict[str, object]:
+    """Tracked changes of the paragraph being amended (for the whole text: of the paragraphs
+    the change touches), to read beside the editor, and the lines the change touches."""
     try:
-        diffs = diff_texts(base.text, whole.replace("\r\n", "\n"))
+        lines = lines_touched(base.text, diff_texts(base.text, whole))
+        around = _paragraphs_changed(base.text, whole, index)
+        if around is None:
+            return {"html": "", "lines": "No change yet."}
+        start, end = around
+        html = diff_html(diff_texts(base.text[start:end],
+                                    whole[start:len(whole) - (len(base.text) - end)]))
     except DiffTooComplex:
         return {"html": "", "lines": ops.TOO_COMPLEX}
-    lines = lines_touched(base.text, diffs)
-    return {"html": diff_html(diffs) if lines else "",
-            "lines": _lines_label(*lines) if lines else "No change yet."}
+    return {"html": html, "lines": _lines_label(*lines) if lines else "No change yet."}
+
+
+def _paragraphs_changed(base: str, whole: str, index: int | None) -> tuple[int, int] | None:
+    """``base[start:end]``: the chosen paragraph, or the paragraphs around everything that
+    differs (None when nothing does). Outside it both texts are the same."""
+    pieces = paragraphs(base)
+    if index is not None:
+        return pieces[index].start, pieces[index].end
+    same_start = len(commonprefix([base, whole]))
+    if same_start == len(base) == len(whole):
+        return None
+    room = min(len(base), len(whole)) - same_start
+    same_end = min(len(commonprefix([base[::-1], whole[::-1]])), room)
+    first, last = same_start, len(base) - same_end
+    return (max((p.start for p in pieces if p.start <= first), default=0),
+            min((p.end for p in pieces if p.end >= last), default=len(base)))
 
 
 @bp.route("/statements/<slug>/amendments/new", methods=["GET", "POST"])
+@keeping_drafts
 @login_required
 def propose_amendment(slug: str) -> Page:
     user = signed_in_user()
-    statement = statement_or_404(slug, user)
+    statement = statement_for_amendments(slug, user)
     RULES["propose"].require_who(user, statement)
-    form = request.form if request.method == "POST" else request.args
+    restored = restored_draft(slug, user) if request.method == "GET" else None
+    form = restored or (request.form if request.method == "POST" else request.args)
     base, index, edited, whole = _proposal(statement, form)
     context: dict[str, object] = {
         "statement": statement, "base": base, "index": index, "edited": edited,
         "paragraphs": paragraphs(base.text), "rationale": form.get("rationale", ""),
         "amended": _amended_paragraphs(statement, base),
-        "errors": {}, "preview": None}
+        "errors": {}, "preview": None, "restored": restored is not None}
     if request.method == "GET" and "paragraph" not in form and "whole" not in form:
         return render_template("amendments/choose.html", **context)
     if request.method == "GET" or form.get("action") == "preview":
-        if request.method == "POST":
-            context["preview"] = _preview(base, whole)
+        if request.method == "POST" or index is not None or restored:
+            context["preview"] = _preview(base, index, whole)
         return render_template("amendments/propose.html", **context)
     def store() -> Amendment:
         prepared = ops.prepare_proposal(statement, base=base.number, text=whole,
                                         rationale=form.get("rationale"))
         lock_for_writing()
-        return ops.propose(user, statement_or_404(slug, user), prepared=prepared)
+        return ops.propose(user, statement_for_amendments(slug, user), prepared=prepared)
 
     outcome = attempt(store)
     if outcome.refused:
         context["errors"] = outcome.errors_under("text")
-        context["preview"] = _preview(base, whole)
+        context["preview"] = _preview(base, index, whole)
         return render_template("amendments/propose.html", **context), outcome.status
     amendment = outcome.result()
     where = _lines_label(amendment.first_line, amendment.last_line)
@@ -125,13 +156,13 @@ def propose_amendment(slug: str) -> Page:
 @login_required
 def amendment_preview(slug: str) -> Response:
     """The live preview's JSON: the same diff code as the record, so they never differ."""
-    statement = statement_or_404(slug, signed_in_user())
+    statement = statement_for_amendments(slug, signed_in_user())
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise BadRequest("Send a JSON object with base, paragraph and text.")
     form = {k: str(v) for k, v in body.items() if k in {"base", "paragraph", "text"}}
-    base, _, _, whole = _proposal(statement, form)
-    return jsonify(_preview(base, whole))
+    base, index, _, whole = _proposal(statement, form)
+    return jsonify(_preview(base, index, whole))
 
 
 # --- reading and the queue ----------------------------------------------------------------
@@ -140,7 +171,7 @@ def amendment_preview(slug: str) -> Response:
 @login_required
 def amendments(slug: str) -> str:
     user = signed_in_user()
-    statement = statement_or_404(slug, user)
+    statement = statement_for_amendments(slug, user)
     standing_of = standings(statement)
     every = db.session.scalars(select(Amendment).where(Amendment.statement_id == statement.id)
                                .order_by(Amendment.first_line, Amendment.number)).all()
@@ -286,7 +317,7 @@ def accept_amendment(slug: str, number: int) -> Response:
 @login_required
 def merge_clean(slug: str) -> Response:
     user = signed_in_user()
-    statement = statement_or_404(slug, user)
+    statement = statement_for_amendments(slug, user)
     RULES["merge_all_clean"].require_who(user, statement)
     plan = merge_plan(statement)
     outcome = attempt(lambda: ops.merge_all_clean(user, statement))

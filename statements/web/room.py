@@ -9,14 +9,22 @@ from werkzeug.wrappers import Response
 from ..http.cycle import attempt
 from ..http.identity import page_user
 from ..http.paths import referrer_path
+from ..models import Statement
 from ..operations.amendments import amendment_or_404
 from ..operations.projector import set_projector
-from ..read.live import projector_state
+from ..read.live import last_seq, projector_state
 from ..read.lookups import parse_number, statement_or_404
 from ..rules import RULES
 from ..text.lines import number_lines
 from . import bp
 from .amendments import _lines_label, excerpt
+
+
+@bp.app_template_global("events_url")
+def events_url(statement: Statement) -> str:
+    """The statement's event stream from the state this page shows: a change committed
+    between rendering the page and the browser opening the stream is not missed."""
+    return url_for("api.events", slug=statement.slug, since=last_seq(statement.id))
 
 
 @bp.post("/statements/<slug>/projector")

@@ -4,7 +4,7 @@ merge from the queue and resolve a conflict (without JavaScript)."""
 from __future__ import annotations
 
 from tests.browser.conftest import sign_in
-from tests.factories import SAMPLE_TEXT, api_as, make_statement, make_user
+from tests.factories import PASSWORD, SAMPLE_TEXT, api_as, make_statement, make_user
 
 
 def test_propose_with_the_live_preview(page, live_app) -> None:
@@ -110,3 +110,75 @@ def test_the_conflict_tool_resolves_two_conflicts_one_side_each(page, live_app) 
     head = api_as(live_app, moderator).get(f"/statements/{slug}").get_json()["head"]["text"]
     assert head == SAMPLE_TEXT.replace("recognise", "acknowledge").replace(
         "every two years", "every year").replace("urban", "city")
+
+
+def _end_sign_ins(app, user) -> None:
+    """Every sign-in of ``user`` ends elsewhere (a password change, a sign-out in another
+    tab): the browser's cookie stays, but names a session that no longer works."""
+    from sqlalchemy import select
+
+    from statements.database import write_transaction
+    from statements.extensions import db
+    from statements.models import BrowserSession
+    from statements.models.types import utcnow
+
+    with app.app_context():
+        with write_transaction():
+            for row in db.session.scalars(select(BrowserSession).where(
+                    BrowserSession.user_id == user.id, BrowserSession.ended_at.is_(None))):
+                row.ended_at = utcnow()
+
+
+def test_typed_text_survives_a_sign_in_that_ends_while_typing(page, live_app) -> None:
+    slug = make_statement(live_app, make_user(live_app, "moderator"), status="amending")
+    dee = make_user(live_app, name="Dee")
+    sign_in(page, dee.email)
+    page.goto(f"/statements/{slug}/amendments/new?base=1&paragraph=2")
+    editor = page.get_by_label("Paragraph 3, as you propose it")
+    editor.fill(editor.input_value().replace("every two years", "every year"))
+    page.locator("#preview del.diff-del").wait_for()
+    page.get_by_label("Rationale").fill("Report more often")
+    _end_sign_ins(live_app, dee)
+    # The next keystroke's preview finds the sign-in gone, and says so at once.
+    editor.type(" Openly.")
+    page.locator("#signed-out").wait_for(state="visible")
+    page.get_by_role("button", name="Propose amendment").click()
+    assert page.get_by_text("what you typed is kept").is_visible()
+    page.get_by_label("E-mail address").fill(dee.email)
+    page.locator("#f-password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    assert page.locator("#draft-restored").is_visible()
+    assert "every year. Openly." in editor.input_value()
+    assert page.get_by_label("Rationale").input_value() == "Report more often"
+    page.get_by_role("button", name="Propose amendment").click()
+    assert page.get_by_role("heading", name="A1 — line 7").is_visible()
+    # Proposed: the browser's copy is gone, and the form starts afresh.
+    page.goto(f"/statements/{slug}/amendments/new?base=1&paragraph=2")
+    assert "Openly" not in editor.input_value()
+    assert page.locator("#draft-kept").is_hidden()
+
+
+def test_a_lost_session_cookie_loses_no_text_with_javascript(page, live_app) -> None:
+    slug = make_statement(live_app, make_user(live_app, "moderator"), status="amending")
+    dee = make_user(live_app, name="Dee")
+    sign_in(page, dee.email)
+    form = f"/statements/{slug}/amendments/new?base=1&paragraph=2"
+    page.goto(form)
+    editor = page.get_by_label("Paragraph 3, as you propose it")
+    original = editor.input_value()
+    editor.fill(original.replace("urban", "city"))
+    page.get_by_label("Rationale").fill("Plain words")
+    page.context.clear_cookies()  # the browser was restarted, say: no session at all
+    page.get_by_role("button", name="Propose amendment").click()
+    assert page.get_by_text("This form could not be sent").is_visible()
+    sign_in(page, dee.email)
+    page.goto(form)
+    assert page.locator("#draft-kept").is_visible()
+    assert "city ecosystems" in editor.input_value()
+    assert page.get_by_label("Rationale").input_value() == "Plain words"
+    page.locator("#preview ins.diff-ins").wait_for()
+    page.get_by_role("button", name="Discard it and start again").click()
+    assert editor.input_value() == original
+    assert page.locator("#draft-kept").is_hidden()
+    page.reload()
+    assert editor.input_value() == original and page.locator("#draft-kept").is_hidden()

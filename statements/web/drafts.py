@@ -1,0 +1,80 @@
+"""Typed text outlives a sign-in that ended (signed out in another tab, a password changed
+elsewhere): a proposal sent without a live sign-in is kept in this browser's session, and
+the form shows it again, unsent, once its author has signed in. No JavaScript needed; with
+it, static/js/amend.js also keeps a copy in the browser while the delegate types."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from functools import wraps
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+
+from ..http.identity import page_user
+from ..models import User
+from . import Page
+
+KEY = "amendment_draft"
+FIELDS = ("base", "paragraph", "text", "rationale")
+# The session is a cookie: past this a browser would drop it, and the draft with it.
+COOKIE_BUDGET = 3500  # and room for the message flashed with it
+KEPT_SECONDS = 3600
+
+
+def keeping_drafts(view: Callable[[str], Page]) -> Callable[[str], Page]:
+    """Put before @login_required on a form's view: what was sent without a live sign-in
+    is kept rather than dropped on the way to the sign-in page."""
+    @wraps(view)
+    def keep(slug: str) -> Page:
+        if request.method == "POST" and page_user() is None:
+            return _keep(slug, request.form)
+        return view(slug)
+    return keep
+
+
+def restored_draft(slug: str, user: User) -> dict[str, str] | None:
+    """The draft this user's sign-in lost on this statement, once (it leaves the session)."""
+    draft = session.get(KEY)
+    if not isinstance(draft, dict) or draft.get("slug") != slug:
+        return None
+    if draft.get("owner") not in (None, str(user.id)):
+        return None  # another person's, on a shared browser: not shown, kept for its owner
+    session.pop(KEY)
+    if time.time() - float(draft.get("at", 0)) > KEPT_SECONDS:
+        return None
+    return {field: str(draft.get(field, "")) for field in FIELDS}
+
+
+def _former_user() -> str | None:
+    """The user whose sign-in this session cookie carried, when it still names one."""
+    carried = session.get("_user_id")
+    user_id = str(carried).partition(":")[0] if carried else ""
+    return user_id if user_id.isdigit() else None
+
+
+def _fits(values: dict[str, Any]) -> bool:
+    interface = current_app.session_interface
+    if not isinstance(interface, SecureCookieSessionInterface):
+        return True  # a server-side session: no cookie to outgrow
+    serializer = interface.get_signing_serializer(current_app)
+    return serializer is not None and len(serializer.dumps(values)) <= COOKIE_BUDGET
+
+
+def _keep(slug: str, form: Mapping[str, str]) -> Page:
+    draft = {field: form.get(field, "") for field in FIELDS}
+    again = url_for("web.propose_amendment", slug=slug, base=draft["base"] or None,
+                    paragraph=draft["paragraph"] or None,
+                    whole=None if draft["paragraph"] else 1)
+    sign_in = url_for("web.login", next=again)
+    kept = {"slug": slug, "owner": _former_user(), "at": time.time(), **draft}
+    if not _fits({**session, KEY: kept}):
+        # Too long for the session cookie: shown back to be copied, never silently dropped.
+        return render_template("amendments/signed_out.html", draft=draft,
+                               sign_in=sign_in), 401
+    session[KEY] = kept
+    flash("Your sign-in had ended, so the amendment was not sent. Sign in again: what you "
+          "typed is kept and shown back to you.", "warning")
+    return redirect(sign_in)
