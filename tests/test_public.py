@@ -7,6 +7,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 
 import pytest
 from flask import Flask
@@ -254,7 +255,7 @@ def test_audit_and_record_pages_for_moderators(app: Flask, published) -> None:
     audit = moderator_client.get(f"/statements/{published}/audit").get_data(as_text=True)
     assert "endorsement.create" in audit and "statement.transition" in audit
     record = moderator_client.get(f"/statements/{published}/record").get_data(as_text=True)
-    assert "Endorsements (10, withdrawn ones included)" in record
+    assert "Endorsements (10: unconfirmed and withdrawn ones included)" in record
     download = moderator_client.get(f"/statements/{published}/record.json")
     assert json.loads(download.data)["statement"]["slug"] == published
     delegate = signed_in(app, make_user(app))
@@ -461,3 +462,37 @@ def test_a_statement_text_too_long_to_render_in_time_is_refused(app: Flask) -> N
     text = "word " * (MAX_TEXT_LENGTH // 5 + 1)
     response = api.post("/statements", {"title": "Long", "text": text})
     assert response.status_code == 422 and "at most" in response.get_json()["errors"]["text"]
+
+
+def test_the_audit_trail_names_versions_and_amendments(app: Flask) -> None:
+    moderator = make_user(app, "moderator", name="Mo")
+    other_slug = make_statement(app, moderator, status="amending", title="Another one")
+    # Another statement's rows come first, so database ids and numbers differ.
+    api_as(app, moderator).post(f"/statements/{other_slug}/amendments", {
+        "base": 1, "text": SAMPLE_TEXT.replace("urban", "town"), "rationale": "Elsewhere"})
+    slug = make_statement(app, moderator, status="amending")
+    dee = api_as(app, make_user(app, name="Dee"))
+    dee.post(f"/statements/{slug}/amendments", {
+        "base": 1, "text": SAMPLE_TEXT.replace("urban", "city"), "rationale": "Plain"})
+    dee.post(f"/statements/{slug}/amendments/1/comments", {"body": "Shorter is better"})
+    assert api_as(app, moderator).post(f"/statements/{slug}/amendments/1/accept"
+                                       ).status_code == 200
+    html = signed_in(app, moderator).get(f"/statements/{slug}/audit").get_data(as_text=True)
+    cells = [re.sub(r"<[^>]+>", "", c).strip()
+             for c in re.findall(r"<td>(.*?)</td>", html, flags=re.S)]
+    assert f'<a href="/statements/{slug}/amendments/1">A1</a>' in html
+    assert f'<a href="/statements/{slug}/amendments/1">comment on A1</a>' in html
+    assert f'<a href="/statements/{slug}/versions/2">version 2</a>' in html
+    assert "the statement" in cells and "merged" in cells and "amending" in cells
+    assert "version 1" in cells and "version 2" in cells  # the version.create before/after
+    # No row names an object by its database id (the other statement's rows shift them).
+    with app.app_context():
+        from sqlalchemy import select
+
+        from statements.models import Statement, Version
+
+        newest = db.session.scalars(select(Version).join(Statement).where(
+            Statement.slug == slug, Version.number == 2)).one()
+        assert newest.id != 2
+    assert f"version {newest.id}" not in cells
+    assert not [c for c in cells if re.fullmatch(r"(amendment|comment) \d+", c)]

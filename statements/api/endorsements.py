@@ -22,8 +22,8 @@ from ..rules import RULES, EndorsementKind
 from . import bp
 from .body import json_body
 
-FIELDS = ("kind", "name", "organisation", "capacity", "city", "country", "public",
-          "authorised", "sha256")
+FIELDS = ("kind", "name", "organisation", "capacity", "city", "country", "country_code",
+          "public", "authorised", "sha256")
 
 
 @bp.post("/statements/<slug>/endorsements")

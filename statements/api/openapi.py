@@ -21,6 +21,7 @@ from . import bp
 from .openapi_objects import (
     BOOLEAN,
     COUNT,
+    COUNTRY_CODE,
     LINES,
     MAYBE_TIME,
     NUMBER,
@@ -230,6 +231,13 @@ OPERATIONS: tuple[Operation, ...] = (
         "Move the statement to another status (its moderators, admins).",
         security=SIGNED_IN, request=body({"to": enum(StatementStatus)}),
         answers={200: ref("Statement")}, problems=(403, 404, 409)),
+    api("post", "/statements/{slug}/subscription", "follow",
+        "Follow the statement: an e-mail at each change of its status (to a confirmed "
+        "address, while notifications are on). Following twice is following once.",
+        security=SIGNED_IN, answers={204: None}, problems=(403, 404)),
+    api("delete", "/statements/{slug}/subscription", "unfollow",
+        "Stop following the statement.", security=SIGNED_IN, answers={204: None},
+        problems=(403, 404)),
     api("get", "/statements/{slug}/versions", "list_versions",
         "Its versions, without text.", security=ANYONE,
         answers={200: items_of(ref("Version"))}, problems=(404,)),
@@ -302,7 +310,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "`name` (202, confirmed by e-mail).", security=ANYONE,
         request=body({"kind": enum(EndorsementKind)}, {
             "name": STRING, "organisation": STRING, "capacity": STRING, "city": STRING,
-            "country": STRING, "country_code": {"type": "string", "pattern": "^[A-Z]{2}$"},
+            "country": STRING, "country_code": {
+                **COUNTRY_CODE, "description": "ISO 3166-1 alpha-2; 422 for an unknown code."},
             "public": BOOLEAN, "authorised": BOOLEAN, "sha256": STRING, "email": STRING}),
         answers={201: ref("Endorsement"),
                  202: obj({"status": {"const": "pending_confirmation"}})},
@@ -310,10 +319,12 @@ OPERATIONS: tuple[Operation, ...] = (
     api("get", "/statements/{slug}/endorsements", "list_endorsements",
         "The listed endorsements, filtered; its moderators may add `all=1` for every one.",
         security=ANYONE,
-        parameters=(query("q", STRING, "Part of a name, organisation or city."),
+        parameters=(query("q", STRING, "Part of a name, organisation, city or country, "
+                          "ignoring case and accents in every script."),
                     query("kind", enum(EndorsementKind), "Only this kind."),
-                    query("country", {"type": "string", "pattern": "^[A-Z]{2}$"},
-                          "Only this ISO 3166-1 alpha-2 country."),
+                    query("country", STRING,
+                          "Only this country: an ISO 3166-1 alpha-2 code, or a country as "
+                          "the signatories wrote it, ignoring case and accents."),
                     query("all", {"type": "string", "enum": ["0", "1"]},
                           "1: every endorsement (its moderators).")),
         answers={200: items_of(ref("Endorsement"), count=COUNT)},

@@ -3,8 +3,8 @@ document: each written once and referred to by name.
 
 ``required`` lists what API.md promises in every answer; fields it shows only to some
 callers (a user's e-mail, a statement's trusted domains) are described but optional.
-Fields of features still being built (endorsement verification and country codes, the
-moderators' verification view) are described and optional until they are served;
+Fields of features still being built (endorsement verification, the moderators'
+verification view) are described and optional until they are served;
 ``NOT_YET`` names them.
 Extra fields are welcome in answers, so objects stay open (no ``additionalProperties``).
 """
@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import LOCALES
 from ..rules import AmendmentStatus, EndorsementKind, Role, StatementStatus, VersionSource
 
 Schema = dict[str, Any]
 
-LOCALES = ("ar", "en", "es", "fr", "ru", "zh")
 VERIFICATIONS = ("not_required", "pending", "verified", "rejected")
 ENDORSEMENT_STATES = ("unconfirmed", "active", "withdrawn")
 
@@ -82,7 +82,8 @@ def _schemas() -> dict[str, Schema]:
         "id": NUMBER, "name": STRING, "organisation": STRING, "capacity": STRING,
         "kind": enum(EndorsementKind), "city": STRING, "country": STRING,
         "public": BOOLEAN, "endorsed_at": MAYBE_TIME, "version": NUMBER, "sha256": SHA256,
-    }, {"country_code": nullable(COUNTRY_CODE), "verification": enum(VERIFICATIONS)})
+        "country_code": nullable(COUNTRY_CODE),
+    }, {"verification": enum(VERIFICATIONS)})
     endorsement["not"] = {"required": ["email"]}  # never an e-mail address (API.md)
     return {
         "Person": person,
@@ -165,6 +166,6 @@ def _schemas() -> dict[str, Schema]:
 
 SCHEMAS = _schemas()
 # (schema, field): described by API.md, optional here until its feature is served.
-NOT_YET = (("Endorsement", "country_code"), ("Endorsement", "verification"),
+NOT_YET = (("Endorsement", "verification"),
            ("Statement", "counts.verification"), ("EndorsementFull", "status"),
            ("EndorsementFull", "verification_note"), ("EndorsementFull", "verified_by"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import string
 from datetime import datetime
 
 from sqlalchemy import (
@@ -11,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    Text,
     UniqueConstraint,
     select,
 )
@@ -19,6 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
 from ..rules import EndorsementKind, EndorsementStatus, Verification, check_in
+from ..text.countries import country_name
+from ..text.search import endorsement_key
 from .statement import Statement, Version
 from .types import UTCDateTime, utcnow
 from .user import User
@@ -33,6 +37,23 @@ def _address_key_of_user(context: DefaultExecutionContext) -> str | None:
     key: str | None = context.connection.scalar(
         select(User.email_key).where(User.id == user_id))
     return key
+
+
+def _search_key_of_fields(context: DefaultExecutionContext) -> str:
+    """An endorsement inserted without one is searchable all the same (the operations
+    set it, and set it again whenever the fields change)."""
+    parameters: dict[str, object] = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    return endorsement_key(*(str(parameters.get(field) or "")
+                             for field in ("name", "organisation", "city", "country")))
+
+
+# Two capital letters A-Z, spelt out: BETWEEN 'A' AND 'Z' would follow the database's
+# collation, under which 'b' sorts between them on PostgreSQL. (Migration 0011 too.)
+_LETTERS = ", ".join(repr(c) for c in string.ascii_uppercase)
+COUNTRY_CODE_CHECK = (
+    "country_code IS NULL OR (length(country_code) = 2"
+    f" AND substr(country_code, 1, 1) IN ({_LETTERS})"
+    f" AND substr(country_code, 2, 1) IN ({_LETTERS}))")
 
 
 class Endorsement(Model):
@@ -54,6 +75,7 @@ class Endorsement(Model):
         CheckConstraint("(kind = 'individual') = (verification = 'not_required')",
                         name="verification_kind"),
         CheckConstraint("length(sha256) = 64", name="sha256"),
+        CheckConstraint(COUNTRY_CODE_CHECK, name="country_code"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -73,6 +95,11 @@ class Endorsement(Model):
     kind: Mapped[str] = mapped_column(String(20))
     city: Mapped[str] = mapped_column(String(200), default="")
     country: Mapped[str] = mapped_column(String(100), default="", index=True)
+    # ISO 3166-1 alpha-2, or None where the signatory gave only the free-text country.
+    country_code: Mapped[str | None] = mapped_column(String(2), index=True)
+    # Name, organisation, city and country folded for case and accents
+    # (statements/text/search.py): what the public list's search looks in, with LIKE.
+    search_key: Mapped[str] = mapped_column(Text, default=_search_key_of_fields)
     public: Mapped[bool] = mapped_column(Boolean, default=True)
     authorised: Mapped[bool] = mapped_column(Boolean, default=False)
     endorsed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -96,6 +123,11 @@ class Endorsement(Model):
     @property
     def active(self) -> bool:
         return self.status == EndorsementStatus.ACTIVE
+
+    def country_in(self, locale: str = "en") -> str:
+        """The country as the pages show it: named in ``locale`` when its code is known,
+        else as the signatory wrote it."""
+        return country_name(self.country_code, locale) if self.country_code else self.country
 
     @property
     def address(self) -> str:

@@ -10,31 +10,24 @@ from sqlalchemy.exc import IntegrityError
 from ..database import for_update
 from ..errors import Duplicate, Invalid, InvalidState, NotFound
 from ..extensions import db
-from ..fonts import FontsMissing, missing_characters
+from ..i18n import _, _l
 from ..models import Endorsement, Statement, User
 from ..models.types import utcnow
 from ..read.lookups import parse_number
-from ..rules import RULES, EndorsementKind, EndorsementStatus, Verification
+from ..read.verification import address_domain, at_trusted_domain
+from ..rules import RULES, EndorsementKind, EndorsementStatus, Verification, status_words
+from ..text.countries import COUNTRY_CODES, country_name
+from ..text.search import endorsement_key
 from .audit import record
 from .fields import text_field
 from .letters import send_receipt
 
-TEXT_FIELDS = (("name", 200, "Name"), ("organisation", 200, "Organisation"),
-               ("capacity", 200, "Capacity"), ("city", 200, "City"), ("country", 100, "Country"))
+TEXT_FIELDS = (("name", 200, _l("Name")), ("organisation", 200, _l("Organisation")),
+               ("capacity", 200, _l("Capacity")), ("city", 200, _l("City")),
+               ("country", 100, _l("Country")))
 
 
 TEXT_FIELD_LABELS = {field: label for field, _, label in TEXT_FIELDS}
-
-
-def _unprintable(value: str) -> str:
-    """Characters no installed font has (an emoji, a private-use character): refused here,
-    so that one signatory cannot make the statement's PDF impossible. Where the fonts are
-    missing altogether the server says so at start-up, and nothing is refused for it."""
-    try:
-        missing = missing_characters(value)
-    except FontsMissing:
-        return ""
-    return " ".join(sorted(missing))
 
 
 def _mine(statement: Statement, user: User) -> Endorsement | None:
@@ -57,12 +50,13 @@ class Entry:
     fields: dict[str, str]
     public: bool
     authorised: bool
+    country_code: str | None = None
 
 
 def check_entry(statement: Statement, *, kind: object, name: object, organisation: object,
                 capacity: object, city: object, country: object, public: object,
-                authorised: object, sha256: object, errors: dict[str, str] | None = None
-                ) -> Entry:
+                authorised: object, sha256: object, country_code: object = None,
+                errors: dict[str, str] | None = None) -> Entry:
     """422 for a bad field, then 409 unless the statement is open for endorsement and the
     text the signer saw (``sha256``, when given) is the final one."""
     errors = {} if errors is None else errors
@@ -74,6 +68,9 @@ def check_entry(statement: Statement, *, kind: object, name: object, organisatio
     clean = {field: text_field(errors, field, values[field], required=field == "name",
                                limit=limit, label=label)
              for field, limit, label in TEXT_FIELDS}
+    code = check_country_code(errors, country_code)
+    if code is not None and not clean["country"]:
+        clean["country"] = country_name(code)  # for what knows only the text (the exports)
     if not isinstance(public, bool):
         errors["public"] = "public must be true or false."
     if not isinstance(authorised, bool):
@@ -82,10 +79,6 @@ def check_entry(statement: Statement, *, kind: object, name: object, organisatio
             and authorised is not True:
         errors["authorised"] = ("Confirm that you are authorised to endorse on behalf of "
                                 "the organisation or government.")
-    for field, value in clean.items():
-        if field not in errors and (unprintable := _unprintable(value)):
-            errors[field] = (f"{TEXT_FIELD_LABELS[field]} has characters the published PDF "
-                             f"cannot print: {unprintable}. Please leave them out.")
     if sha256 is not None and not isinstance(sha256, str):
         errors["sha256"] = "sha256 must be the hex SHA-256 of the text you endorse."
     if errors:
@@ -97,7 +90,19 @@ def check_entry(statement: Statement, *, kind: object, name: object, organisatio
             f"The text you saw (SHA-256 {sha256}) is not the final text (version {final.number}, "
             f"SHA-256 {final.sha256}): read the final text and endorse it.",
             sha256=final.sha256, version=final.number)
-    return Entry(str(kind), clean, bool(public), bool(authorised))
+    return Entry(str(kind), clean, bool(public), bool(authorised), code)
+
+
+def check_country_code(errors: dict[str, str], value: object) -> str | None:
+    """An ISO 3166-1 alpha-2 code as it is written ("FR"), or None when none is given;
+    anything else is an error on ``country_code``."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value in COUNTRY_CODES:
+        return value
+    errors["country_code"] = _("Choose a country from the list: country_code must be an "
+                               "ISO 3166-1 alpha-2 code in capitals, such as FR.")
+    return None
 
 
 def fill(endorsement: Endorsement, statement: Statement, entry: Entry, address: str) -> None:
@@ -108,6 +113,9 @@ def fill(endorsement: Endorsement, statement: Statement, entry: Entry, address: 
     endorsement.version_number, endorsement.sha256 = final.number, final.sha256
     for field, value in entry.fields.items():
         setattr(endorsement, field, value)
+    endorsement.country_code = entry.country_code
+    endorsement.search_key = endorsement_key(endorsement.name, endorsement.organisation,
+                                             endorsement.city, endorsement.country)
     endorsement.kind = entry.kind
     endorsement.verification = _verification_at_first(entry.kind, address, statement)
     endorsement.verification_note, endorsement.verified_by_id = "", None
@@ -138,17 +146,17 @@ def activate(actor: User | None, endorsement: Endorsement, *, renewed: bool) -> 
 def endorse(actor: User, statement: Statement, *, kind: object, name: object = None,
             organisation: object = None, capacity: object = "", city: object = "",
             country: object = "", public: object = True, authorised: object = False,
-            sha256: object = None) -> Endorsement:
+            sha256: object = None, country_code: object = None) -> Endorsement:
     """Endorse the final version; ``sha256``, when given, must be the text the signer saw."""
     RULES["endorse"].require_who(actor, statement)
     entry = check_entry(
         statement, kind=kind, name=actor.name if name is None else name,
         organisation=actor.organisation if organisation is None else organisation,
         capacity=capacity, city=city, country=country, public=public, authorised=authorised,
-        sha256=sha256)
+        sha256=sha256, country_code=country_code)
     existing = _mine(statement, actor)
     if existing is not None and existing.active:
-        raise Duplicate("You have already endorsed this statement.")
+        raise Duplicate(_("You have already endorsed this statement."))
     endorsement = existing or Endorsement(statement_id=statement.id, statement=statement,
                                           email_key=actor.email_key)
     # An endorsement made without an account from this address becomes the account's.
@@ -160,7 +168,7 @@ def endorse(actor: User, statement: Statement, *, kind: object, name: object = N
             db.session.add(endorsement)
             db.session.flush()
     except IntegrityError as exc:  # the database's own refusal of a second endorsement
-        raise Duplicate("You have already endorsed this statement.") from exc
+        raise Duplicate(_("You have already endorsed this statement.")) from exc
     return activate(actor, endorsement, renewed=existing is not None)
 
 
@@ -169,9 +177,7 @@ def _verification_at_first(kind: str, email: str, statement: Statement) -> Verif
     is pending, unless the signer's confirmed address is at (or under) a trusted domain."""
     if kind == EndorsementKind.INDIVIDUAL:
         return Verification.NOT_REQUIRED
-    domain = email.rpartition("@")[2].lower()
-    if any(domain == trusted or domain.endswith("." + trusted)
-           for trusted in statement.trusted_domains):
+    if at_trusted_domain(address_domain(email), statement):
         return Verification.VERIFIED
     return Verification.PENDING
 
@@ -185,16 +191,19 @@ def decide_verification(actor: User, statement: Statement, endorsement_id: objec
     found = db.session.get(Endorsement, endorsement_id) \
         if parse_number(endorsement_id) is not None else None
     if found is None or found.statement_id != statement.id:
-        raise NotFound(f"This statement has no endorsement {endorsement_id!r}.")
+        raise NotFound(_("This statement has no endorsement %(id)s.",
+                         id=repr(endorsement_id)))
     errors: dict[str, str] = {}
-    note_s = text_field(errors, "note", note, required=False, limit=2000, label="Note")
+    note_s = text_field(errors, "note", note, required=False, limit=2000, label=_("Note"))
     if decision not in (Verification.VERIFIED, Verification.REJECTED):
-        errors["decision"] = "Decide verified or rejected."
+        errors["decision"] = _("Decide %(verified)s or %(rejected)s.",
+                               verified=status_words(Verification.VERIFIED),
+                               rejected=status_words(Verification.REJECTED))
     if errors:
         raise Invalid(errors=errors)
     rule.require_open(statement)
     if found.kind == EndorsementKind.INDIVIDUAL:
-        raise InvalidState("An individual endorsement needs no verification.")
+        raise InvalidState(_("An individual endorsement needs no verification."))
     before = found.verification
     found.verification = Verification(str(decision))
     found.verification_note, found.verified_by_id, found.verified_by = note_s, actor.id, actor
@@ -209,7 +218,7 @@ def withdraw_endorsement(actor: User, statement: Statement) -> Endorsement:
     RULES["withdraw_endorsement"].require_who(actor, statement)
     existing = _mine(statement, actor)
     if existing is None or not existing.active:
-        raise NotFound("You have no active endorsement of this statement.")
+        raise NotFound(_("You have no active endorsement of this statement."))
     RULES["withdraw_endorsement"].require_open(statement)
     existing.withdrawn_at, existing.status = utcnow(), EndorsementStatus.WITHDRAWN
     db.session.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from ..chain import GENESIS
 from ..exports.model import Published, Signatory
@@ -22,6 +22,7 @@ from ..models import (
 from ..models.types import utcnow
 from ..rules import (
     PUBLISHED,
+    RULES,
     AmendmentStatus,
     EndorsementKind,
     EndorsementStatus,
@@ -29,7 +30,9 @@ from ..rules import (
 )
 from ..signing import sign_document
 from ..text.attribution import Span, attribute
+from ..text.countries import COUNTRY_CODES, as_country_code, country_name
 from ..text.normalise import UNSTORABLE
+from ..text.search import ESCAPE, like_anywhere, like_country, search_key
 
 # The endorsements that count: confirmed and not withdrawn.
 COUNTED = Endorsement.status == EndorsementStatus.ACTIVE
@@ -71,7 +74,11 @@ def listed(statement: Statement) -> ColumnElement[bool]:
 
 @dataclass(frozen=True)
 class SignatoryFilter:
-    """The public list's filters: by kind, by country, by a part of the name."""
+    """The public list's filters: by kind; by country, an ISO 3166-1 code ("AT") or a name
+    as the signatories wrote it ("Österreich" finds "ÖSTERREICH"); by a part of the name,
+    organisation, city or country. Names are compared by their search keys
+    (statements/text/search.py), ignoring case and accents in every script, on every
+    database: never by the database's own lower(), which SQLite knows only for ASCII."""
 
     kind: str = ""
     country: str = ""
@@ -81,13 +88,34 @@ class SignatoryFilter:
         country, name = _searchable(self.country), _searchable(self.name)
         if self.kind in set(EndorsementKind):
             query = query.where(Endorsement.kind == self.kind)
-        if country:
-            query = query.where(func.lower(Endorsement.country) == country.lower())
-        if name:
-            pattern = "%" + name.lower().replace("\\", "\\\\").replace(
-                "%", "\\%").replace("_", "\\_") + "%"
-            query = query.where(func.lower(Endorsement.name).like(pattern, escape="\\"))
+        if search_key(country):
+            query = query.where(_of_country(country))
+        if search_key(name):
+            query = query.where(Endorsement.search_key.like(like_anywhere(name),
+                                                            escape=ESCAPE))
         return query
+
+    def chooses(self, value: str) -> bool:
+        """Whether ``value``, one of the page's list of countries, is the chosen one."""
+        return bool(search_key(self.country)) and _country_value(self.country) == \
+            _country_value(value)
+
+
+def _country_value(value: str) -> str:
+    return as_country_code(value) or search_key(value)
+
+
+def _of_country(country: str) -> ColumnElement[bool]:
+    """Of this country: by its code, or by the country as written, ignoring case and
+    accents. Signatories who gave no code but wrote the code or the country's (English)
+    name are of that country too."""
+    code = as_country_code(country)
+    if code is None:
+        return Endorsement.search_key.like(like_country(country), escape=ESCAPE)
+    written = or_(*(Endorsement.search_key.like(like_country(as_written), escape=ESCAPE)
+                    for as_written in (code, country_name(code))))
+    return or_(Endorsement.country_code == code,
+               and_(Endorsement.country_code.is_(None), written))
 
 
 def _searchable(value: str) -> str:
@@ -127,9 +155,26 @@ def counts_by_kind(statement: Statement) -> dict[str, int]:
     return counts
 
 
-def public_countries(statement: Statement) -> list[str]:
-    return sorted(c for c in db.session.scalars(select(Endorsement.country).distinct().where(
-        listed(statement))) if c)
+def public_countries(statement: Statement, locale: str = "en") -> list[tuple[str, str]]:
+    """The countries of the public signatories as (value, name) for the page's filter, in
+    the order of their names: a country known by its code is named in ``locale``; one
+    given only as text is listed once however it was written (its commonest spelling,
+    capitals only if no other), and not at all where it is the English name of a listed
+    code, which finds it too."""
+    options: dict[str, tuple[str, str]] = {}  # by the filter value's meaning
+    found = db.session.execute(select(Endorsement.country_code, Endorsement.country,
+                                      func.count()).where(listed(statement))
+                               .group_by(Endorsement.country_code, Endorsement.country)).all()
+    for code, written, _ in sorted(found, key=lambda row: (-row[2], row[1].isupper(),
+                                                            row[1], row[0] or "")):
+        known = code or as_country_code(written)
+        if known is not None:
+            options[known] = (known, country_name(known, locale))
+        elif search_key(written):
+            options.setdefault(search_key(written), (written, written))
+    for code in COUNTRY_CODES & options.keys():
+        options.pop(search_key(country_name(code)), None)
+    return sorted(options.values(), key=lambda option: (search_key(option[1]), option[1]))
 
 
 @dataclass(frozen=True)
@@ -162,7 +207,7 @@ def attribution(statement: Statement, upto: int) -> list[Span[Origin]]:
 
 def visible_statements(viewer: User | None) -> list[Statement]:
     query = select(Statement).order_by(Statement.created_at.desc(), Statement.id.desc())
-    if viewer is None:
+    if viewer is None or not RULES["read_drafts"].permits(viewer):
         query = query.where(Statement.status.in_(PUBLISHED))
     return list(db.session.scalars(query))
 

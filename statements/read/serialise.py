@@ -122,7 +122,7 @@ def endorsement_json(endorsement: Endorsement, *, full: bool = False) -> dict[st
         "endorsed_at": iso(endorsement.endorsed_at),
         "version": endorsement.version_number,
         "sha256": endorsement.sha256,
-        "country_code": None,
+        "country_code": endorsement.country_code,
         "verification": endorsement.verification,
     }
     if full:

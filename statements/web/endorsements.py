@@ -16,12 +16,17 @@ from ..http.identity import page_user, signed_in_user
 from ..models import Statement, User
 from ..operations.confirmations import request_endorsement
 from ..operations.endorsements import endorse as endorse_statement
-from ..operations.endorsements import my_endorsement, withdraw_endorsement
+from ..operations.endorsements import (
+    my_endorsement,
+    withdraw_endorsement,
+)
+from ..read.audit_names import audit_rows
 from ..read.lookups import statement_or_404
 from ..read.queries import all_endorsements
 from ..read.record import audit_trail, full_record
 from ..rules import RULES
 from ..rules import is_published as published
+from ..text.countries import DEFAULT_LOCALE, country_names
 from . import Page, bp
 
 # redirect() gives Werkzeug's Response, of which Flask's is a subclass.
@@ -31,13 +36,15 @@ def _render(statement: Statement, user: User | None, form: Mapping[str, str] | N
             errors: dict[str, str] | None = None, status: int = 200) -> tuple[str, int]:
     return render_template("endorsements/endorse.html", statement=statement,
                            final=statement.head, mine=my_endorsement(statement, user),
-                           form=form, errors=errors or {}, user=user), status
+                           form=form, errors=errors or {}, user=user,
+                           countries=country_names(DEFAULT_LOCALE)), status
 
 
 def _entry(form: Mapping[str, str]) -> dict[str, object]:
     return {"kind": form.get("kind") or None, "name": form.get("name", ""),
             "organisation": form.get("organisation", ""), "capacity": form.get("capacity", ""),
             "city": form.get("city", ""), "country": form.get("country", ""),
+            "country_code": form.get("country_code") or None,
             "public": form.get("public") == "yes", "authorised": form.get("authorised") == "yes",
             "sha256": form.get("sha256") or None}
 
@@ -103,7 +110,7 @@ def _moderated(slug: str) -> Statement:
 def audit(slug: str) -> str:
     statement = _moderated(slug)
     return render_template("endorsements/audit.html", statement=statement,
-                           events=audit_trail(statement))
+                           rows=audit_rows(statement, audit_trail(statement)))
 
 
 @bp.get("/statements/<slug>/record")
