@@ -20,6 +20,7 @@ from .fonts import FontsMissing, available_fonts
 from .http.hooks import DrainRefusedBody, register_request_hooks
 from .http.identity import init_identity
 from .http.problems import register_error_handlers
+from .i18n import init_i18n
 from .web import bp as web_bp
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     init_identity(app)
+    init_i18n(app)
     with app.app_context():
         install_engine_events(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 

@@ -15,6 +15,7 @@ from ..operations.accounts import create_user, set_role
 from ..rules import SYSTEM, Role
 from .demo import demo_command
 from .mail import send_mail_command
+from .translations import translations_command
 from .verify import all_problems
 
 
@@ -87,3 +88,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(verify_command)
     app.cli.add_command(send_mail_command)
+    app.cli.add_command(translations_command)

@@ -6,11 +6,14 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+from babel.dates import format_date, format_time
 from flask import url_for
 from flask.blueprints import BlueprintSetupState
 from markupsafe import Markup
 
 from ..http.identity import page_user
+from ..i18n import DEFAULT, current_locale
 from ..models import AmendmentRevision
 from ..rules import RULES, template_helpers
 from ..text.diff import diff_html, diff_texts
@@ -25,10 +28,22 @@ def local_time(value: datetime | None, zone: str = "UTC") -> str:
         return "—"
     local = _in_zone(value, zone)
     if local is None:
-        return f"{value:%Y-%m-%d %H:%M} UTC"
+        local, zone = value, "UTC"
+    when = _wall_clock(local)
     if zone == "UTC":
-        return f"{local:%Y-%m-%d %H:%M} UTC"
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname()} ({zone})"
+        return f"{when} UTC"
+    return f"{when} {local.tzname()} ({zone})"
+
+
+def _wall_clock(local: datetime) -> str:
+    """The date and time as the page's language writes them (English: 2026-06-01 18:00)."""
+    locale = current_locale()
+    if locale == DEFAULT:
+        return f"{local:%Y-%m-%d %H:%M}"
+    wall = local.replace(tzinfo=None)  # already in the meeting's zone, named after it
+    pattern = Locale.parse(locale).datetime_formats["medium"]
+    return str(pattern).format(format_time(wall, "short", locale=locale),
+                               format_date(wall, "medium", locale=locale))
 
 
 @bp.app_template_filter("local_input")

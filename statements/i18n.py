@@ -1,0 +1,138 @@
+"""The interface's languages: the six UN languages, chosen per request, with gettext
+catalogues kept as ``.po`` files in ``statements/translations/`` and compiled at start.
+
+The language of a page is, in this order: ``?lang=`` (which also sets a cookie, so the
+choice stays), that cookie, the signed-in user's ``locale``, the browser's
+``Accept-Language``, and English. An e-mail is in its recipient's language
+(:func:`in_language`)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, cast
+from urllib.parse import urlencode
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, Response, current_app, has_request_context, request
+from flask_babel import Babel, force_locale, get_locale, gettext, lazy_gettext, ngettext
+
+log = logging.getLogger(__name__)
+
+LOCALES = ("ar", "en", "es", "fr", "ru", "zh")
+DEFAULT = "en"
+# Each language by its own name, as a language menu shows it.
+NAMES = {"ar": "العربية", "en": "English", "es": "Español", "fr": "Français",
+         "ru": "Русский", "zh": "中文"}
+RIGHT_TO_LEFT = frozenset({"ar"})
+COOKIE = "lang"
+COOKIE_SECONDS = 365 * 24 * 3600
+SOURCE = Path(__file__).parent / "translations"
+
+babel = Babel()
+
+
+def _(message: str, **variables: Any) -> str:
+    """``message`` in the language of this request (or e-mail), its ``%(name)s``
+    placeholders filled from ``variables``."""
+    return str(gettext(message, **variables))
+
+
+def _l(message: str) -> str:
+    """As :func:`_`, translated only when used: for messages defined once, at import.
+    (A lazy string behaves as the str it becomes; typed so, for the code that uses it.)"""
+    return cast(str, lazy_gettext(message))
+
+
+def _n(singular: str, plural: str, count: int, **variables: Any) -> str:
+    return str(ngettext(singular, plural, count, **variables))
+
+
+def _asked() -> str | None:
+    asked = request.args.get(COOKIE)
+    return asked if asked in LOCALES else None
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        return DEFAULT
+    chosen = _asked() or request.cookies.get(COOKIE)
+    if chosen in LOCALES:
+        return str(chosen)
+    from .http.identity import page_user  # noqa: PLC0415  (http imports this module)
+
+    user = page_user()
+    if user is not None and user.locale in LOCALES:
+        return str(user.locale)
+    return request.accept_languages.best_match(LOCALES) or DEFAULT
+
+
+def current_locale() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT
+
+
+def text_direction(locale: str | None = None) -> str:
+    return "rtl" if (locale or current_locale()) in RIGHT_TO_LEFT else "ltr"
+
+
+def language_links() -> list[tuple[str, str, str]]:
+    """The language menu: each language's code, its own name, and this very page in it."""
+    query = request.args.to_dict()
+    links = []
+    for code in LOCALES:
+        query[COOKIE] = code
+        links.append((code, NAMES[code], f"{request.path}?{urlencode(query)}"))
+    return links
+
+
+def _remember_choice(response: Response) -> Response:
+    asked = _asked()
+    if asked is not None and request.cookies.get(COOKIE) != asked:
+        response.set_cookie(COOKIE, asked, max_age=COOKIE_SECONDS, samesite="Lax",
+                            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+                            httponly=True)
+    return response
+
+
+@contextmanager
+def in_language(locale: str | None) -> Iterator[None]:
+    """Write (an e-mail, say) in ``locale``, or English for none or an unknown one."""
+    with force_locale(locale if locale in LOCALES else DEFAULT):
+        yield
+
+
+def compile_catalogues(source: Path, target: Path) -> list[str]:
+    """Compile each ``<lang>/LC_MESSAGES/messages.po`` under ``source`` into ``target``
+    (the instance folder: the package may be read-only). Fuzzy entries are left out, as
+    gettext does. Returns the languages compiled."""
+    compiled = []
+    for po_path in sorted(source.glob("*/LC_MESSAGES/messages.po")):
+        language = po_path.parent.parent.name
+        mo_path = target / language / "LC_MESSAGES" / "messages.mo"
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            compiled.append(language)
+            continue
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        mo_path.parent.mkdir(parents=True, exist_ok=True)
+        partial = mo_path.with_suffix(".mo.partial")
+        with partial.open("wb") as handle:
+            write_mo(handle, catalog, use_fuzzy=False)
+        partial.replace(mo_path)  # atomic: another worker never reads half a catalogue
+        compiled.append(language)
+    return compiled
+
+
+def init_i18n(app: Flask) -> None:
+    target = Path(app.instance_path) / "translations"
+    compile_catalogues(SOURCE, target)
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(target)
+    babel.init_app(app, locale_selector=select_locale)
+    app.after_request(_remember_choice)
+    app.jinja_env.globals.update(current_locale=current_locale, text_direction=text_direction,
+                                 language_links=language_links)
