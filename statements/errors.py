@@ -8,21 +8,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from .i18n import _l
+
 
 class DomainError(Exception):
     status = 400
     code = "bad-request"
-    title = "Bad request"
+    title = _l("Bad request")  # a title a person reads: in the language of the request
 
     def __init__(self, detail: str | None = None, **extra: Any) -> None:
-        super().__init__(detail or self.title)
-        self.detail = detail or self.title
+        # str(): a lazily translated message is put in words now, in the request's language
+        self.detail = str(detail or self.title)
+        super().__init__(self.detail)
         self.extra = extra
 
     def problem(self) -> dict[str, Any]:
         body = {
             "type": f"urn:statements:problem:{self.code}",
-            "title": self.title,
+            "title": str(self.title),
             "status": self.status,
             "detail": self.detail,
         }
@@ -44,49 +47,50 @@ class BadRequest(DomainError):
 
 
 class NotSignedIn(DomainError):
-    status, code, title = 401, "not-signed-in", "Not signed in"
+    status, code, title = 401, "not-signed-in", _l("Not signed in")
 
 
 class NotAllowed(DomainError):
-    status, code, title = 403, "not-allowed", "Not allowed"
+    status, code, title = 403, "not-allowed", _l("Not allowed")
 
 
 class NotFound(DomainError):
-    status, code, title = 404, "not-found", "Not found"
+    status, code, title = 404, "not-found", _l("Not found")
 
 
 class InvalidState(DomainError):
     """The statement's phase or the data's current state forbids this."""
 
-    status, code, title = 409, "invalid-state", "Not possible in the current state"
+    status, code, title = 409, "invalid-state", _l("Not possible in the current state")
 
 
 class Duplicate(InvalidState):
-    code, title = "duplicate", "Already exists"
+    code, title = "duplicate", _l("Already exists")
 
 
 class StaleVersion(InvalidState):
     """An edit started from a version that is no longer the newest."""
 
-    code, title = "stale-version", "The text has changed since you started"
+    code, title = "stale-version", _l("The text has changed since you started")
 
 
 class MergeConflict(InvalidState):
-    code, title = "merge-conflict", "The change conflicts with the current text"
+    code, title = "merge-conflict", _l("The change conflicts with the current text")
 
 
 class TooLarge(DomainError):
-    status, code, title = 413, "too-large", "Request body too large"
+    status, code, title = 413, "too-large", _l("Request body too large")
 
 
 class Invalid(DomainError):
     """Well-formed input that breaks a rule; ``errors`` names each bad field."""
 
-    status, code, title = 422, "invalid", "Invalid input"
+    status, code, title = 422, "invalid", _l("Invalid input")
 
     def __init__(self, detail: str | None = None, errors: dict[str, str] | None = None,
                  **extra: Any) -> None:
         if errors is not None:
+            errors = {field: str(message) for field, message in errors.items()}
             extra["errors"] = errors
             if detail is None:
                 detail = "; ".join(f"{field}: {message}" for field, message in errors.items())
@@ -96,13 +100,13 @@ class Invalid(DomainError):
 class Unavailable(DomainError):
     """Something the service needs on this machine is missing (e.g. fonts for the PDF)."""
 
-    status, code, title = 503, "unavailable", "Not available on this server"
+    status, code, title = 503, "unavailable", _l("Not available on this server")
 
 
 class DatabaseUnavailable(Unavailable):
     """The database does not answer (or the connection broke): try again shortly."""
 
-    code, title = "database-unavailable", "Database unavailable"
+    code, title = "database-unavailable", _l("Database unavailable")
 
     def __init__(self, detail: str | None = None, retry_after: int = 5, **extra: Any) -> None:
         super().__init__(detail, **extra)
@@ -113,7 +117,7 @@ class DatabaseUnavailable(Unavailable):
 
 
 class TooManyAttempts(DomainError):
-    status, code, title = 429, "too-many-attempts", "Too many attempts"
+    status, code, title = 429, "too-many-attempts", _l("Too many attempts")
 
     def __init__(self, detail: str | None = None, retry_after: int = 60, **extra: Any) -> None:
         super().__init__(detail, **extra)

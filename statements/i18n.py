@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, Response, current_app, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, gettext, lazy_gettext, ngettext
 
 log = logging.getLogger(__name__)
@@ -62,12 +62,21 @@ def select_locale() -> str:
     chosen = _asked() or request.cookies.get(COOKIE)
     if chosen in LOCALES:
         return str(chosen)
+    browser = request.accept_languages.best_match(LOCALES) or DEFAULT
+    if g.get("_choosing_locale"):
+        # Loading the signed-in user wrote a message (say, that the session ended): that
+        # one is in the browser's language, and the user's own is chosen after.
+        return browser
     from .http.identity import page_user  # noqa: PLC0415  (http imports this module)
 
-    user = page_user()
+    g._choosing_locale = True
+    try:
+        user = page_user()
+    finally:
+        g._choosing_locale = False
     if user is not None and user.locale in LOCALES:
         return str(user.locale)
-    return request.accept_languages.best_match(LOCALES) or DEFAULT
+    return browser
 
 
 def current_locale() -> str:

@@ -5,6 +5,8 @@ rolls the session back, so a failed request leaves the database as it was."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
@@ -15,6 +17,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from ..errors import DatabaseUnavailable, DomainError, Invalid
+from ..i18n import _, current_locale, in_language
 from ..text.diff import DiffTooComplex
 from .paths import referrer_path
 from .transaction import discard_writes, forget_transaction, writes_kept
@@ -36,20 +39,39 @@ def problem_response(body: dict[str, Any], status: int,
     return response
 
 
+@contextmanager
+def _language() -> Iterator[None]:
+    """The language of an error answer. Choosing it may need the signed-in user, from the
+    database that has just failed: then the answer is in English."""
+    try:
+        locale: str | None = current_locale()
+    except SQLAlchemyError:
+        forget_transaction()
+        locale = None
+    with in_language(locale):
+        yield
+
+
 def answer(error: DomainError, **page: Any) -> Response:
     """The answer to a refused request: problem+json under /api/, else an error page
     (``page`` adds to what the page shows)."""
     if not writes_kept():
         discard_writes()
+    with _language():
+        return _answer(error, **page)
+
+
+def _answer(error: DomainError, **page: Any) -> Response:
     if wants_problem_json():
         return problem_response(error.problem(), error.status, error.headers())
     try:
-        html = render_template("errors/error.html", status=error.status, title=error.title,
+        html = render_template("errors/error.html", status=error.status, title=str(error.title),
                                detail=error.detail, problem=error.problem(), **page)
     except SQLAlchemyError:  # the page's navigation needs the database that just failed
         forget_transaction()
-        html = (f"<!doctype html><title>{error.status} {escape(error.title)}</title>"
-                f"<h1>{escape(error.title)}</h1><p>{escape(error.detail)}</p>")
+        title = escape(str(error.title))
+        html = (f"<!doctype html><title>{error.status} {title}</title>"
+                f"<h1>{title}</h1><p>{escape(error.detail)}</p>")
     response = Response(html, status=error.status, mimetype="text/html")
     for name, value in error.headers().items():
         response.headers[name] = value
@@ -63,10 +85,10 @@ def _http_error(exc: HTTPException) -> Response:
     error.code = exc.name.lower().replace(" ", "-")
     page: dict[str, Any] = {}
     if isinstance(exc, CSRFError):
-        error.title = "This form could not be sent"
-        error.detail = ("Nothing was saved: the form's security token (its CSRF token) was "
-                        "missing or had expired. It protects you from other sites sending "
-                        "forms in your name.")
+        error.title = _("This form could not be sent")
+        error.detail = _("Nothing was saved: the form's security token (its CSRF token) was "
+                         "missing or had expired. It protects you from other sites sending "
+                         "forms in your name.")
         back = referrer_path() or request.path
         page = {"sign_in_next": back} if not current_user.is_authenticated else {
             "retry_path": back}
@@ -79,8 +101,14 @@ def _http_error(exc: HTTPException) -> Response:
 
 def _unexpected(exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.path)
-    error = DomainError("Something went wrong on our side. Nothing was saved; please try again.")
-    error.status, error.code, error.title = 500, "internal", "Internal error"
+    with _language():
+        return _internal_error()
+
+
+def _internal_error() -> Response:
+    error = DomainError(_("Something went wrong on our side. Nothing was saved; please try "
+                          "again."))
+    error.status, error.code, error.title = 500, "internal", _("Internal error")
     return answer(error)
 
 
@@ -89,14 +117,16 @@ def _database_fault(exc: Exception) -> Response:
     Retry-After, and nothing was saved (the commit never ran)."""
     log.warning("database fault on %s %s: %s", request.method, request.path, exc)
     forget_transaction()
-    return answer(DatabaseUnavailable("The database is not answering right now, so nothing "
-                                      "was saved. Please try again in a few seconds."))
+    with _language():
+        return answer(DatabaseUnavailable(_("The database is not answering right now, so "
+                                            "nothing was saved. Please try again in a few "
+                                            "seconds.")))
 
 
 def _too_complex(exc: DiffTooComplex) -> Response:
     """Two texts too different to compare within the diff's budget, wherever they met."""
-    return answer(Invalid("These texts are too different to compare exactly: propose or "
-                          "compare the change in smaller parts."))
+    return answer(Invalid(_("These texts are too different to compare exactly: propose or "
+                            "compare the change in smaller parts.")))
 
 
 def register_error_handlers(app: Flask) -> None:

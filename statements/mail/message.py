@@ -1,5 +1,6 @@
 """A queued message as RFC 5322: From, To, Subject, Date, Message-ID, the extra headers, a
-UTF-8 text part and, when given, an HTML alternative. Pure: no Flask, no database."""
+UTF-8 text part and, when given, an HTML alternative. Pure: no database, and Flask only for
+the language of its one refusal (English outside a request)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
 from ..errors import Invalid
+from ..i18n import _
 
 # RFC 5322 lines may be 998 characters long. At the usual 78, Python's e-mail package
 # turns a long URL in List-Unsubscribe into encoded words, which no client reads as a URL.
@@ -38,7 +40,8 @@ def recipient(to: str) -> str:
     :class:`Invalid` (for the field ``email``) if no mail can be addressed to it."""
     value = to.strip()
     local, at, domain = value.rpartition("@")
-    refusal = Invalid(errors={"email": f"No e-mail can be sent to {value[:MAX_ADDRESS]!r}."})
+    refusal = Invalid(errors={"email": _("No e-mail can be sent to %(address)s.",
+                                         address=repr(value[:MAX_ADDRESS]))})
     if not at or not local or not domain or len(value) > MAX_ADDRESS:
         raise refusal
     try:

@@ -11,6 +11,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
+from ..i18n import _, _n
+
 MIN_LENGTH = 10
 MAX_LENGTH = 1024
 
@@ -45,11 +47,13 @@ def needs_rehash(stored_hash: str) -> bool:
 def password_problem(password: object) -> str | None:
     """Why this password is refused, or None."""
     if not isinstance(password, str):
-        return "Password must be a string."
+        return _("Password must be a string.")
     if len(password) < MIN_LENGTH:
-        return f"Password must be at least {MIN_LENGTH} characters."
+        return _n("Password must be at least %(num)d character.",
+                  "Password must be at least %(num)d characters.", MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Password must be at most {MAX_LENGTH} characters."
+        return _n("Password must be at most %(num)d character.",
+                  "Password must be at most %(num)d characters.", MAX_LENGTH)
     return None
 
 

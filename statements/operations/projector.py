@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Invalid, NotFound
+from ..i18n import _
 from ..models import Statement, User
 from ..models.types import utcnow
 from ..rules import RULES
@@ -21,20 +22,22 @@ def set_projector(actor: User, statement: Statement, *, show: object,
     RULES["project"].require_who(actor, statement)
     errors: dict[str, str] = {}
     if show not in SHOWS:
-        errors["show"] = "Show the text, an amendment, or some lines."
+        errors["show"] = _("Show the text, an amendment, or some lines.")
     number = None
     if show == "amendment":
         try:
             number = amendment_or_404(statement, amendment).number
         except NotFound:  # in a body, an amendment that does not exist is a bad field
-            errors["amendment"] = f"This statement has no amendment {amendment!r}."
+            errors["amendment"] = _("This statement has no amendment %(number)s.",
+                                    number=repr(amendment))
     span = None
     if show == "lines":
         count = len(number_lines(statement.head.text))
         if (not isinstance(lines, list) or len(lines) != 2
                 or not all(isinstance(n, int) and not isinstance(n, bool) for n in lines)
                 or not 1 <= lines[0] <= lines[1] <= count):
-            errors["lines"] = f"Give [first, last] lines of the text, between 1 and {count}."
+            errors["lines"] = _("Give [first, last] lines of the text, between 1 and "
+                                "%(count)s.", count=count)
         else:
             span = [lines[0], lines[1]]
     if errors:

@@ -18,13 +18,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..database import for_update
 from ..errors import TooManyAttempts
 from ..extensions import db
+from ..i18n import _l, _n
 from ..models import SignInFailure, SignInThrottle, User, email_key
 from ..models.types import utcnow
 from ..text.normalise import UnstorableText, check_storable
 from .passwords import hash_password, needs_rehash, verify_against_nothing, verify_password
 
 # One answer for a wrong address and a wrong password alike: nobody learns who has an account.
-WRONG_CREDENTIALS = "Wrong e-mail address or password."
+WRONG_CREDENTIALS = _l("Wrong e-mail address or password.")
 LIMIT = 5
 MAX_EMAIL_LENGTH = 254  # RFC 5321, and the width of the e-mail columns
 WINDOW = timedelta(minutes=15)
@@ -68,9 +69,12 @@ def sign_in(email: str, password: str, now: datetime | None = None) -> User | No
     ).all()
     if len(failures) >= LIMIT:
         wait = failures[-LIMIT] + WINDOW - now
+        minutes = math.ceil(wait.total_seconds() / 60)
         raise TooManyAttempts(
-            "Too many failed sign-in attempts for this e-mail address. "
-            f"Try again in {math.ceil(wait.total_seconds() / 60)} minute(s).",
+            _n("Too many failed sign-in attempts for this e-mail address. Try again in "
+               "%(num)d minute(s).",
+               "Too many failed sign-in attempts for this e-mail address. Try again in "
+               "%(num)d minute(s).", minutes),
             retry_after=math.ceil(wait.total_seconds()),
         )
     user = db.session.execute(select(User).where(User.email_key == key)).scalar_one_or_none()

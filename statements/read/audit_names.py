@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..extensions import db
+from ..i18n import _
 from ..models import Amendment, AmendmentComment, AuditEvent, Endorsement, Statement, User, Version
 from ..rules import AmendmentStatus, StatementStatus, Verification, status_words
 
@@ -57,22 +58,23 @@ def audit_rows(statement: Statement, events: Sequence[AuditEvent]) -> list[Audit
         key = int(event.object_id) if event.object_id.isdigit() else None
         kind = event.object_type
         if kind == "version" and key in versions:
-            return Named(f"version {versions[key]}", version=versions[key])
+            return Named(_("version %(number)s", number=versions[key]), version=versions[key])
         if kind == "amendment" and key in amendments:
             return Named(f"A{amendments[key]}", amendment=amendments[key])
         if kind == "comment" and key in comments:
-            return Named(f"comment on A{comments[key]}", amendment=comments[key])
+            label = "A" + str(comments[key])
+            return Named(_("comment on %(label)s", label=label), amendment=comments[key])
         if kind == "endorsement" and key in signers:
-            return Named(f"endorsement by {signers[key]}")
+            return Named(_("endorsement by %(name)s", name=signers[key]))
         if kind == "statement":
-            return Named("the statement")
+            return Named(_("the statement"))
         return Named(f"{kind} {event.object_id}")
 
     def value(event: AuditEvent, raw: str | None) -> str:
         if raw is None:
             return ""
         if event.action in VERSION_VALUES and raw.isdigit():
-            return f"version {raw}"
+            return _("version %(number)s", number=raw)
         if event.action in USER_VALUES and raw.isdigit():
             return users.get(int(raw), raw)
         return status_words(raw) if raw in STATUSES else raw

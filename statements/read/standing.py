@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..extensions import db
+from ..i18n import _
 from ..models import Amendment, Statement, Version
 from ..text.merge import Changes, MergeResult, changes, changes_conflict, three_way_merge
 
@@ -114,8 +115,10 @@ def merge_plan(statement: Statement) -> list[PlannedMerge]:
             plan.append(PlannedMerge(amendment, True, ""))
         elif three_way_merge(base, head, amendment.text).text is not None:
             names = [f"A{n}" for n in merged_before if n in overlaps.get(amendment.number, [])]
-            plan.append(PlannedMerge(amendment, False, "it overlaps a change merged just "
-                                     f"before it ({', '.join(names) or 'another amendment'})"))
+            reason = (_("it overlaps a change merged just before it (%(amendments)s)",
+                        amendments=", ".join(names)) if names else
+                      _("it overlaps a change merged just before it (another amendment)"))
+            plan.append(PlannedMerge(amendment, False, reason))
         else:
-            plan.append(PlannedMerge(amendment, False, "it conflicts with the current text"))
+            plan.append(PlannedMerge(amendment, False, _("it conflicts with the current text")))
     return plan

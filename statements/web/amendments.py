@@ -17,6 +17,7 @@ from ..extensions import db
 from ..http.cycle import attempt
 from ..http.identity import page_user, signed_in_user
 from ..http.transaction import lock_for_writing
+from ..i18n import _
 from ..models import Amendment, Statement, User, Version
 from ..operations import amendments as ops
 from ..read.lookups import (
@@ -59,7 +60,9 @@ def excerpt(base: str, amended: str, first: int, last: int) -> str:
 
 
 def _lines_label(first: int, last: int) -> str:
-    return f"line {first}" if first == last else f"lines {first}–{last}"
+    if first == last:
+        return _("line %(number)s", number=first)
+    return _("lines %(first)s–%(last)s", first=first, last=last)
 
 
 # --- proposing ----------------------------------------------------------------------------
@@ -89,13 +92,13 @@ def _preview(base: Version, index: int | None, whole: str) -> dict[str, object]:
         lines = lines_touched(base.text, diff_texts(base.text, whole))
         around = _paragraphs_changed(base.text, whole, index)
         if around is None:
-            return {"html": "", "lines": "No change yet."}
+            return {"html": "", "lines": _("No change yet.")}
         start, end = around
         html = diff_html(diff_texts(base.text[start:end],
                                     whole[start:len(whole) - (len(base.text) - end)]))
     except DiffTooComplex:
-        return {"html": "", "lines": ops.TOO_COMPLEX}
-    return {"html": html, "lines": _lines_label(*lines) if lines else "No change yet."}
+        return {"html": "", "lines": str(ops.TOO_COMPLEX)}
+    return {"html": html, "lines": _lines_label(*lines) if lines else _("No change yet.")}
 
 
 def _paragraphs_changed(base: str, whole: str, index: int | None) -> tuple[int, int] | None:
@@ -148,7 +151,8 @@ def propose_amendment(slug: str) -> Page:
         return render_template("amendments/propose.html", **context), outcome.status
     amendment = outcome.result()
     where = _lines_label(amendment.first_line, amendment.last_line)
-    flash(f"Amendment {amendment.label} proposed ({where}).", "success")
+    flash(_("Amendment %(label)s proposed (%(lines)s).", label=amendment.label, lines=where),
+          "success")
     return _back(statement, amendment)
 
 
@@ -159,9 +163,9 @@ def amendment_preview(slug: str) -> Response:
     statement = statement_for_amendments(slug, signed_in_user())
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise BadRequest("Send a JSON object with base, paragraph and text.")
+        raise BadRequest(_("Send a JSON object with base, paragraph and text."))
     form = {k: str(v) for k, v in body.items() if k in {"base", "paragraph", "text"}}
-    base, index, _, whole = _proposal(statement, form)
+    base, index, _edited, whole = _proposal(statement, form)
     return jsonify(_preview(base, index, whole))
 
 
@@ -247,33 +251,37 @@ def _vote(form: Mapping[str, str]) -> object:
 
 
 def _act(slug: str, number: int, rule: str, action: Callable[[User, Amendment], object],
-         done: str) -> Response:
+         done: Callable[[str], str]) -> Response:
+    """``done``: what to say once it is done, given the amendment's label."""
     user, statement, found = _load(slug, number)
     RULES[rule].require_who(user, found)
     outcome = attempt(lambda: action(user, found))
     if outcome.refused:
         flash("; ".join(outcome.errors.values()), "error")
     else:
-        flash(done.format(label=found.label), "success")
+        flash(done(found.label), "success")
     return _back(statement, found)
 
 
 @bp.post("/statements/<slug>/amendments/<int:number>/support")
 @login_required
 def support_amendment(slug: str, number: int) -> Response:
-    return _act(slug, number, "support", ops.support, "You support {label}.")
+    return _act(slug, number, "support", ops.support,
+                lambda label: _("You support %(label)s.", label=label))
 
 
 @bp.post("/statements/<slug>/amendments/<int:number>/unsupport")
 @login_required
 def unsupport_amendment(slug: str, number: int) -> Response:
-    return _act(slug, number, "unsupport", ops.unsupport, "You no longer support {label}.")
+    return _act(slug, number, "unsupport", ops.unsupport,
+                lambda label: _("You no longer support %(label)s.", label=label))
 
 
 @bp.post("/statements/<slug>/amendments/<int:number>/withdraw")
 @login_required
 def withdraw_amendment(slug: str, number: int) -> Response:
-    return _act(slug, number, "withdraw", ops.withdraw, "{label} is withdrawn.")
+    return _act(slug, number, "withdraw", ops.withdraw,
+                lambda label: _("%(label)s is withdrawn.", label=label))
 
 
 @bp.post("/statements/<slug>/amendments/<int:number>/comments")
@@ -281,7 +289,7 @@ def withdraw_amendment(slug: str, number: int) -> Response:
 def comment_amendment(slug: str, number: int) -> Response:
     body = request.form.get("body")
     return _act(slug, number, "comment", lambda user, a: ops.comment(user, a, body),
-                "Comment added.")
+                lambda label: _("Comment added."))
 
 
 @bp.post("/statements/<slug>/amendments/<int:number>/reject")
@@ -291,7 +299,7 @@ def reject_amendment(slug: str, number: int) -> Response:
     vote = _vote(request.form)
     return _act(slug, number, "reject",
                 lambda user, a: ops.reject(user, a, note=note, vote=vote),
-                "{label} is rejected.")
+                lambda label: _("%(label)s is rejected.", label=label))
 
 
 @bp.post("/statements/<slug>/amendments/<int:number>/accept")
@@ -307,7 +315,8 @@ def accept_amendment(slug: str, number: int) -> Response:
         if isinstance(outcome.error, MergeConflict):
             return redirect(url_for("web.resolve_amendment", slug=slug, number=number))
         return _back(statement, found)
-    flash(f"{found.label} is merged as version {outcome.result().number}.", "success")
+    flash(_("%(label)s is merged as version %(number)s.", label=found.label,
+            number=outcome.result().number), "success")
     if request.form.get("back") == "queue":
         return _back(statement)
     return _back(statement, found)
@@ -326,14 +335,16 @@ def merge_clean(slug: str) -> Response:
         return _back(statement)
     versions = outcome.value or []
     merged = [step.amendment.label for step in plan if step.merges]
-    skipped = [f"{step.amendment.label} ({step.reason})" for step in plan if not step.merges]
+    skipped = [_("%(label)s (%(reason)s)", label=step.amendment.label, reason=step.reason)
+               for step in plan if not step.merges]
     if versions:
-        flash(f"Merged {', '.join(merged)} as version(s) {versions[0].number}–"
-              f"{versions[-1].number}.", "success")
+        flash(_("Merged %(labels)s as version(s) %(first)s–%(last)s.",
+                labels=", ".join(merged), first=versions[0].number,
+                last=versions[-1].number), "success")
     else:
-        flash("No open amendment applies cleanly.", "warning")
+        flash(_("No open amendment applies cleanly."), "warning")
     if skipped:
-        flash("Not merged: " + "; ".join(skipped) + ".", "warning")
+        flash(_("Not merged: %(amendments)s.", amendments="; ".join(skipped)), "warning")
     return _back(statement)
 
 
@@ -378,8 +389,8 @@ def resolve_amendment(slug: str, number: int) -> Page:
     if outcome.refused:
         context["errors"] = outcome.errors_under("text")
         return render_template("amendments/resolve.html", **context), outcome.status
-    flash(f"{found.label} is merged with changes as version {outcome.result().number}.",
-          "success")
+    flash(_("%(label)s is merged with changes as version %(number)s.", label=found.label,
+            number=outcome.result().number), "success")
     return _back(statement, found)
 
 
@@ -425,7 +436,8 @@ def rebase_amendment(slug: str, number: int) -> Page:
     if outcome.refused:
         context.update(errors=outcome.errors_under("text"), text=text or "")
         return render_template("amendments/rebase.html", **context), outcome.status
-    flash(f"{found.label} now amends version {head.number}.", "success")
+    flash(_("%(label)s now amends version %(number)s.", label=found.label,
+            number=head.number), "success")
     return _back(statement, found)
 
 

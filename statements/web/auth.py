@@ -120,11 +120,13 @@ def account_password() -> Response | tuple[str, int]:
     if outcome.refused:
         return render_template("auth/account.html", form=user, errors=outcome.errors,
                                tokens=_tokens()), outcome.status
+    # Put in words first: the language may be the signed-in user's, and ``user`` is the
+    # current_user proxy, which login_user below makes refer to itself for this request.
+    changed = _("Password changed. Your other sessions and API tokens have been signed out.")
     # This browser begins a new session; every other session and token has ended.
     start_session(user)
     login_user(user)
-    flash(_("Password changed. Your other sessions and API tokens have been signed out."),
-          "success")
+    flash(changed, "success")
     return redirect(url_for("web.account"))
 
 

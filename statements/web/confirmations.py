@@ -12,6 +12,7 @@ from ..errors import InvalidState, TooManyAttempts
 from ..http.cycle import attempt
 from ..http.identity import signed_in_user
 from ..http.paths import safe_next
+from ..i18n import _
 from ..operations.confirmations import (
     confirm,
     preview,
@@ -52,5 +53,6 @@ def resend_confirmation() -> Response:
     if outcome.refused:
         flash(outcome.detail, "error")
     else:
-        flash(f"A new confirmation link is on its way to {user.email}.", "success")
+        flash(_("A new confirmation link is on its way to %(email)s.", email=user.email),
+              "success")
     return redirect(safe_next(request.form.get("next")) or url_for("web.account"))

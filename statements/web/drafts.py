@@ -14,6 +14,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask.sessions import SecureCookieSessionInterface
 
 from ..http.identity import page_user
+from ..i18n import _
 from ..models import User
 from . import Page
 
@@ -75,6 +76,6 @@ def _keep(slug: str, form: Mapping[str, str]) -> Page:
         return render_template("amendments/signed_out.html", draft=draft,
                                sign_in=sign_in), 401
     session[KEY] = kept
-    flash("Your sign-in had ended, so the amendment was not sent. Sign in again: what you "
-          "typed is kept and shown back to you.", "warning")
+    flash(_("Your sign-in had ended, so the amendment was not sent. Sign in again: what you "
+            "typed is kept and shown back to you."), "warning")
     return redirect(sign_in)

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from ..errors import InvalidState, NotFound
 from ..http.cycle import attempt
 from ..http.identity import page_user, signed_in_user
+from ..i18n import _
 from ..models import Statement, User
 from ..operations.confirmations import request_endorsement
 from ..operations.endorsements import endorse as endorse_statement
@@ -64,8 +65,8 @@ def endorse(slug: str) -> Page:
     outcome = attempt(lambda: endorse_statement(user, statement, **_entry(form)))
     if outcome.refused:
         return _render(statement, user, form, outcome.errors, outcome.status)
-    flash("Thank you: your endorsement is recorded. A signed receipt is on its way to your "
-          "e-mail address.", "success")
+    flash(_("Thank you: your endorsement is recorded. A signed receipt is on its way to your "
+            "e-mail address."), "success")
     return redirect(url_for("web.endorse", slug=slug))
 
 
@@ -93,7 +94,7 @@ def withdraw(slug: str) -> WerkzeugResponse:
     if outcome.refused:
         flash(outcome.detail, "error")
     else:
-        flash("Your endorsement is withdrawn. It stays in the record, off the public list.",
+        flash(_("Your endorsement is withdrawn. It stays in the record, off the public list."),
               "success")
     return redirect(url_for("web.endorse", slug=slug))
 

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from ..extensions import csrf
 from ..http.identity import page_user, signed_in_user
 from ..http.paths import referrer_path
+from ..i18n import _
 from ..models import Statement
 from ..operations import notifications as ops
 from ..read.lookups import statement_or_404
@@ -30,11 +31,11 @@ def follow(slug: str) -> Response:
     statement = statement_or_404(slug, user)
     if request.form.get("follow") == "no":
         ops.unfollow(user, statement)
-        flash(f"You no longer follow “{statement.title}”.", "success")
+        flash(_("You no longer follow “%(title)s”.", title=statement.title), "success")
     else:
         ops.follow(user, statement)
-        flash(f"You follow “{statement.title}”: we will e-mail you at each change of its "
-              "status.", "success")
+        flash(_("You follow “%(title)s”: we will e-mail you at each change of its status.",
+                title=statement.title), "success")
     return redirect(referrer_path() or url_for("web.statement", slug=slug))
 
 

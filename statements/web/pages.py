@@ -10,6 +10,7 @@ from ..extensions import db
 from ..http.identity import page_user
 from ..http.problems import problem_response
 from ..http.transaction import discard_writes
+from ..i18n import _l
 from ..read.queries import visible_statements
 from ..rules import StatementStatus
 from . import bp
@@ -17,14 +18,15 @@ from . import bp
 # The home page's sections, in the order a visitor needs them: what they can endorse now,
 # what is being drafted, what is done.
 PHASES: list[tuple[tuple[StatementStatus, ...], str, str]] = [
-    ((StatementStatus.ENDORSING,), "Open for endorsement",
-     "Read the final text and add your name, or your city's or organisation's."),
-    ((StatementStatus.AMENDING,), "Open for amendments",
-     "Propose changes to the draft, line by line, and support others' proposals."),
-    ((StatementStatus.REVIEWING, StatementStatus.FINAL), "Being decided",
-     "The moderators are deciding the amendments, or the text has just become final."),
-    ((StatementStatus.DRAFT,), "Drafts", "Being written by their moderators."),
-    ((StatementStatus.CLOSED,), "Closed", "Endorsement is over; the record stays public."),
+    ((StatementStatus.ENDORSING,), _l("Open for endorsement"),
+     _l("Read the final text and add your name, or your city's or organisation's.")),
+    ((StatementStatus.AMENDING,), _l("Open for amendments"),
+     _l("Propose changes to the draft, line by line, and support others' proposals.")),
+    ((StatementStatus.REVIEWING, StatementStatus.FINAL), _l("Being decided"),
+     _l("The moderators are deciding the amendments, or the text has just become final.")),
+    ((StatementStatus.DRAFT,), _l("Drafts"), _l("Being written by their moderators.")),
+    ((StatementStatus.CLOSED,), _l("Closed"),
+     _l("Endorsement is over; the record stays public.")),
 ]
 
 

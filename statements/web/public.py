@@ -22,6 +22,7 @@ from ..exports.pdf import render_pdf
 from ..exports.text_formats import render_csv, render_json, render_markdown_export, render_text
 from ..fonts import FontsMissing, available_fonts
 from ..http.identity import page_user
+from ..i18n import _
 from ..models import Statement
 from ..read.lookups import parse_number, statement_or_404
 from ..read.queries import (
@@ -55,8 +56,8 @@ def _render_pdf(pub: Published) -> bytes:
     try:
         return render_pdf(pub)
     except FontsMissing as exc:
-        raise Unavailable(f"The PDF cannot be made on this server: {exc} "
-                          "Every other format is available.") from exc
+        raise Unavailable(_("The PDF cannot be made on this server: %(reason)s "
+                            "Every other format is available.", reason=str(exc))) from exc
 
 
 def _export_pdf(pub: Published) -> bytes:

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from ..http.cycle import attempt
 from ..http.identity import page_user
 from ..http.paths import referrer_path
+from ..i18n import _
 from ..models import Statement
 from ..operations.amendments import amendment_or_404
 from ..operations.projector import set_projector
@@ -38,10 +39,11 @@ def project(slug: str) -> Response:
                                             amendment=parse_number(form.get("amendment"))))
     if outcome.refused:
         flash(outcome.detail, "error")
+    elif form.get("show") == "amendment":
+        label = "A" + str(form.get("amendment"))
+        flash(_("The room's screen now shows %(label)s.", label=label), "success")
     else:
-        flash("The room's screen now shows "
-              + (f"A{form.get('amendment')}." if form.get("show") == "amendment"
-                 else "the text."), "success")
+        flash(_("The room's screen now shows the text."), "success")
     return redirect(referrer_path() or url_for("web.amendments", slug=slug))
 
 

@@ -16,6 +16,7 @@ from ..errors import StaleVersion
 from ..extensions import db
 from ..http.cycle import attempt
 from ..http.identity import page_user
+from ..i18n import _
 from ..models import Statement, User, Version, email_key
 from ..operations import statements as ops
 from ..operations.fields import zone_names
@@ -23,7 +24,7 @@ from ..operations.workflow import transition
 from ..read.lookups import parse_number, statement_or_404, version_or_404
 from ..read.queries import visible_statements
 from ..read.standing import open_amendments
-from ..rules import IRREVERSIBLE, RULES, StatementStatus
+from ..rules import IRREVERSIBLE, RULES, StatementStatus, status_words
 from ..text.diff import diff_html, diff_texts
 from ..text.lines import number_lines
 from ..text.merge import three_way_merge
@@ -48,7 +49,7 @@ def new_statement() -> Page:
     if outcome.refused:
         return render_template("statements/new.html", form=form,
                                errors=outcome.errors), outcome.status
-    flash("Statement created as version 1. It is a draft: only signed-in people see it.",
+    flash(_("Statement created as version 1. It is a draft: only signed-in people see it."),
           "success")
     return redirect(url_for("web.statement", slug=outcome.result().slug))
 
@@ -106,7 +107,7 @@ def edit(slug: str) -> Page:
         return render_template("statements/edit.html", statement=st, text=text, base=base,
                                started=started, message=message, errors=outcome.errors,
                                error=outcome.detail, stale=None, undoing=None), outcome.status
-    flash(f"Saved as version {outcome.result().number}.", "success")
+    flash(_("Saved as version %(number)s.", number=outcome.result().number), "success")
     return redirect(url_for("web.statement", slug=st.slug))
 
 
@@ -184,13 +185,14 @@ def move(slug: str) -> Response:
     user = RULES["move"].require_who(user, st)
     to = request.form.get("to", "")
     if to in IRREVERSIBLE and request.form.get("confirm") != "yes":
-        flash("Tick the box to confirm: " + IRREVERSIBLE[StatementStatus(to)][0], "error")
+        flash(_("Tick the box to confirm: %(warning)s",
+                warning=IRREVERSIBLE[StatementStatus(to)][0]), "error")
         return redirect(url_for("web.statement", slug=slug))
     outcome = attempt(lambda: transition(user, st, to))
     if outcome.refused:
         flash(outcome.detail, "error")
     else:
-        flash(f"The statement is now {to}.", "success")
+        flash(_("The statement is now %(status)s.", status=status_words(to)), "success")
     return redirect(url_for("web.statement", slug=slug))
 
 
@@ -243,7 +245,7 @@ def settings(slug: str) -> Page:
     if outcome.refused:
         return render_template("statements/settings.html", statement=st, form=form,
                                errors=outcome.errors), outcome.status
-    flash("Details saved.", "success")
+    flash(_("Details saved."), "success")
     return redirect(url_for("web.statement", slug=slug))
 
 
@@ -258,9 +260,10 @@ def moderators(slug: str) -> Page:
         found = db.session.execute(select(User).where(User.email_key == email_key(email))
                                    ).scalar_one_or_none()
         if found is None:
+            unknown = {"email": _("No account has this e-mail address.")}
             return render_template("statements/moderators.html", statement=st, email=email,
-                                   errors={"email": "No account has this e-mail address."}), 422
+                                   errors=unknown), 422
         ops.add_moderator(user, st, found)
-        flash(f"{found.name} now moderates this statement.", "success")
+        flash(_("%(name)s now moderates this statement.", name=found.name), "success")
         return redirect(url_for("web.moderators", slug=slug))
     return render_template("statements/moderators.html", statement=st, email="", errors={})

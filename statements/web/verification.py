@@ -8,10 +8,11 @@ from werkzeug.wrappers import Response
 
 from ..http.cycle import attempt
 from ..http.identity import signed_in_user
+from ..i18n import _
 from ..operations.endorsements import decide_verification
 from ..read.lookups import statement_or_404
 from ..read.verification import verification_queue
-from ..rules import RULES
+from ..rules import RULES, status_words
 from . import bp
 
 
@@ -39,5 +40,7 @@ def verify(slug: str, endorsement_id: int) -> Response:
         flash(" ".join(outcome.errors.values()), "error")
     else:
         found = outcome.result()
-        flash(f"{found.name} ({found.organisation}): {found.verification}.", "success")
+        flash(_("%(name)s (%(organisation)s): %(verification)s.", name=found.name,
+                organisation=found.organisation,
+                verification=status_words(found.verification)), "success")
     return redirect(url_for("web.verification", slug=slug))

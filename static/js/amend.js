@@ -37,6 +37,22 @@
 
   function show(element, visible) { if (element) { element.hidden = !visible; } }
 
+  // The words this script shows, in the page's language (templates/_script_strings.html).
+  function say(key, english) {
+    try {
+      var words = JSON.parse(document.getElementById("i18n-strings").textContent);
+      return typeof words[key] === "string" ? words[key] : english;
+    } catch (ignored) { return english; }
+  }
+
+  function noChange() {
+    var note = document.createElement("span");
+    note.className = "meta";
+    note.textContent = say("no_change", "No change yet.");
+    preview.textContent = "";
+    preview.appendChild(note);
+  }
+
   function refresh() {
     var asked = ++latest;
     var body = { base: form.elements.base.value, text: text.value };
@@ -53,7 +69,7 @@
       return response.ok && !ended ? response.json() : null;
     }).then(function (answer) {
       if (!answer || asked !== latest) { return; }  // a newer keystroke's answer wins
-      preview.innerHTML = answer.html || '<span class="meta">No change yet.</span>';
+      if (answer.html) { preview.innerHTML = answer.html; } else { noChange(); }
       lines.textContent = answer.lines;
     }).catch(function () { /* the Preview button still works */ });
   }

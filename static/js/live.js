@@ -20,6 +20,14 @@
 
   function valuesOnly(region) { return region.dataset.liveUpdate === "values"; }
 
+  // The words this script shows, in the page's language (templates/_script_strings.html).
+  function say(key, english) {
+    try {
+      var words = JSON.parse(document.getElementById("i18n-strings").textContent);
+      return typeof words[key] === "string" ? words[key] : english;
+    } catch (ignored) { return english; }
+  }
+
   function busy(region) {
     // Typing now, or something typed and not yet sent: never replace it.
     var active = document.activeElement;
@@ -37,7 +45,8 @@
     note.id = "live-notice";
     note.className = "flash flash--warning";
     note.setAttribute("role", "status");
-    note.textContent = "This page changed meanwhile. Reload it to see the newest state.";
+    note.textContent = say("page_changed",
+      "This page changed meanwhile. Reload it to see the newest state.");
     region.parentNode.insertBefore(note, region);
   }
 
