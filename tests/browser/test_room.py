@@ -94,3 +94,35 @@ def test_the_public_count_follows_endorsements(page, live_app) -> None:
     assert search.input_value() == "Ada"
     assert search.evaluate("field => field === document.activeElement")
     assert page.evaluate("window.notReloaded") is True
+
+
+def test_the_projector_follows_project_this_in_large_type(browser, live_server,
+                                                          live_app) -> None:
+    """At 1920×1080 the room reads at least 28 px body text; the moderator's "Project this"
+    on the amendment page puts that amendment on the screen, and on the queue back again."""
+    moderator = make_user(live_app, "moderator")
+    slug = make_statement(live_app, moderator, status="amending")
+    api_as(live_app, make_user(live_app)).post(f"/statements/{slug}/amendments", {
+        "base": 1, "text": SAMPLE_TEXT.replace("urban", "city"), "rationale": "Shorter."})
+    desk = browser.new_context(base_url=live_server.url)
+    room = browser.new_context(base_url=live_server.url,
+                               viewport={"width": 1920, "height": 1080})
+    try:
+        screen = room.new_page()
+        sign_in(screen, make_user(live_app).email)
+        screen.goto(f"/statements/{slug}/projector")
+        size = screen.locator("ol.numbered .lt").first.evaluate(
+            "e => parseFloat(getComputedStyle(e).fontSize)")
+        assert size >= 28, size
+        moderator_page = desk.new_page()
+        sign_in(moderator_page, moderator.email)
+        moderator_page.goto(f"/statements/{slug}/amendments/1")
+        moderator_page.get_by_role("button", name="Project this").click()
+        screen.locator(".projector__label").wait_for(timeout=8_000)
+        assert "A1" in screen.locator(".projector__label").inner_text()
+        changed = screen.locator("ins.diff-ins").first
+        assert changed.inner_text().strip() == "city"
+        assert changed.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= 28
+    finally:
+        desk.close()
+        room.close()
