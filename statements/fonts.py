@@ -1,76 +1,142 @@
-"""The font files the PDF export draws with, found once and checked against the scripts we promise.
+"""The font files the PDF export draws with: found once, and what they cover of every script.
 
-fpdf2 embeds real font files and, unlike a browser, silently drops every character its fonts
-lack: a PDF of 昆明 made without a CJK font looks fine to text extraction and shows nothing on
-paper. So the fonts are found once, at start-up, their character maps (cmaps) read with
-fontTools, and :func:`available_fonts` refuses (:class:`FontsMissing`) when they do not cover
-Latin with accents, Cyrillic, Greek and CJK ideographs together. The PDF writer then asks
-:func:`missing_characters` before drawing anything, so an uncovered character is an error, never
-an empty space.
+fpdf2 embeds real font files and, unlike a browser, has no system fonts to fall back on: a
+character none of its fonts has would be drawn as nothing, or as an empty box. So the fonts are
+found once, at start-up, and their character maps (cmaps) read with fontTools. A person's name
+never stops a statement's PDF: a promised script (:data:`SCRIPTS`, API.md's list) that no
+installed font covers is logged at start-up with the packages that add it, and the PDF writer
+prints :data:`PLACEHOLDER` for each character no font has, visibly, and logs it. Only when no
+font at all is found does :func:`available_fonts` raise :class:`FontsMissing`.
 
-Where the fonts come from, in order of preference (the first found family is the text font;
-the rest are fallbacks used only for characters it lacks):
+Where the fonts come from, in order of preference (the first family found is the text font;
+the rest are fallbacks, used for the characters it lacks, the first that has one drawing it):
 
 - ``STATEMENTS_FONT_PATHS``: a colon-separated list of font files (``.ttf``, ``.otf``, or a
   ``.ttc`` collection with ``#N`` to pick face N). When set, only these files are used.
 - Otherwise Debian's font packages, at their standard paths (never copied into this repository):
-  ``fonts-dejavu-core`` and ``fonts-dejavu-extra`` (DejaVu Sans: Latin, Cyrillic, Greek; regular,
-  bold, oblique), ``fonts-noto-core`` (Noto Sans), ``fonts-noto-cjk`` (Noto Sans CJK SC, if
-  installed) and ``fonts-droid-fallback`` (Droid Sans Fallback: CJK ideographs, kana, Hangul).
+  ``fonts-noto-core`` (Noto Sans: the text font, Latin, Cyrillic and Greek in four styles; then
+  Noto Sans Arabic, Hebrew, Armenian, Georgian, Devanagari, Bengali, Tamil, Thai and Ethiopic,
+  regular and bold), ``fonts-noto-cjk`` (Noto Sans CJK SC: ideographs, kana and Hangul, regular
+  and bold), ``fonts-symbola`` (Symbola: monochrome emoji and symbols; a PDF cannot use a colour
+  emoji font), every other Noto Sans font of ``fonts-noto-core`` (names in any other living
+  script: Khmer, Sinhala, Gujarati, ...), ``fonts-dejavu-core`` and ``fonts-dejavu-extra``
+  (DejaVu Sans: the text font where Noto is missing) and ``fonts-droid-fallback`` (the rarer
+  ideographs, CJK Extension A).
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from fontTools.ttLib import TTFont, TTLibError
 
-ENV_VAR = "STATEMENTS_FONT_PATHS"
-INSTALL_HINT = "apt-get install -y fonts-dejavu-core fonts-dejavu-extra fonts-droid-fallback"
-INSTALL_STEP = f"apt-get update && {INSTALL_HINT}"
+log = logging.getLogger(__name__)
 
-# Every script the spec promises, with the names it uses as examples.
-REQUIRED_SAMPLES: dict[str, str] = {
-    "Latin with accents": "São Paulo Zürich Łódź Kraków Gdańsk Reykjavík Nîmes",
-    "Cyrillic": "Кызыл Москва Київ",
-    "Greek": "Αθήνα Θεσσαλονίκη",
-    "CJK ideographs": "昆明東京北京",
-}
+ENV_VAR = "STATEMENTS_FONT_PATHS"
+PACKAGES = ("fonts-dejavu-core", "fonts-dejavu-extra", "fonts-droid-fallback", "fonts-noto-core",
+            "fonts-noto-cjk", "fonts-symbola")
+INSTALL_HINT = f"apt-get install -y {' '.join(PACKAGES)}"
+INSTALL_STEP = f"apt-get update && {INSTALL_HINT}"
+# What the PDF prints for a character no font has: visible, and what it means is well known.
+PLACEHOLDER = "\ufffd"
+
+
+@dataclass(frozen=True)
+class Script:
+    """A script the exports promise to print: names in it, and the font family that prints it."""
+
+    name: str
+    sample: str
+    family: str  # the Noto family (named in the HTML and DOCX exports too)
+
+
+# API.md, "Public pages and exports": every script a name, an organisation or a place may be
+# written in, with examples of each.
+SCRIPTS: tuple[Script, ...] = (
+    Script("Latin with accents", "São Paulo Zürich Łódź Kraków Gdańsk Reykjavík Nîmes Hà Nội",
+           "Noto Sans"),
+    Script("Cyrillic", "Кызыл Москва Київ", "Noto Sans"),
+    Script("Greek", "Αθήνα Θεσσαλονίκη", "Noto Sans"),
+    Script("Armenian", "Երևան Գյումրի", "Noto Sans Armenian"),
+    Script("Georgian", "თბილისი ქუთაისი", "Noto Sans Georgian"),
+    Script("Arabic", "القاهرة الرياض مُحَمَّد", "Noto Sans Arabic"),
+    Script("Hebrew", "ירושלים תל אביב", "Noto Sans Hebrew"),
+    Script("Devanagari", "नई दिल्ली मुंबई", "Noto Sans Devanagari"),
+    Script("Bengali", "ঢাকা কলকাতা", "Noto Sans Bengali"),
+    Script("Tamil", "சென்னை மதுரை", "Noto Sans Tamil"),
+    Script("Thai", "กรุงเทพมหานคร เชียงใหม่", "Noto Sans Thai"),
+    Script("Ethiopic", "አዲስ አበባ", "Noto Sans Ethiopic"),
+    Script("CJK ideographs", "昆明東京北京", "Noto Sans CJK SC"),
+    Script("Korean", "서울 부산", "Noto Sans CJK KR"),
+    Script("Emoji", "🌍🕊🌱✊", "Symbola"),
+)
+REQUIRED_SAMPLES: dict[str, str] = {script.name: script.sample for script in SCRIPTS}
+# The font families the HTML and DOCX exports name, in the order a reader's machine should try
+# them (CSS font-family): the PDF's own, then the colour emoji a screen has.
+FAMILY_NAMES: tuple[str, ...] = (
+    *dict.fromkeys(script.family for script in SCRIPTS if script.family != "Symbola"),
+    "Noto Color Emoji", "Symbola", "DejaVu Sans")
+# The first word of a character's Unicode name, for the scripts with a family of their own.
+_FAMILY_BY_NAME_WORD = {"ARMENIAN": "Noto Sans Armenian", "GEORGIAN": "Noto Sans Georgian",
+                        "ARABIC": "Noto Sans Arabic", "HEBREW": "Noto Sans Hebrew",
+                        "DEVANAGARI": "Noto Sans Devanagari", "BENGALI": "Noto Sans Bengali",
+                        "TAMIL": "Noto Sans Tamil", "THAI": "Noto Sans Thai",
+                        "ETHIOPIC": "Noto Sans Ethiopic", "CJK": "Noto Sans CJK SC",
+                        "HIRAGANA": "Noto Sans CJK JP", "KATAKANA": "Noto Sans CJK JP",
+                        "HANGUL": "Noto Sans CJK KR"}
 
 _TRUETYPE = Path("/usr/share/fonts/truetype")
 _OPENTYPE = Path("/usr/share/fonts/opentype")
+NOTO_DIR = _TRUETYPE / "noto"
+_PROMISED_NOTO = ("Arabic", "Hebrew", "Armenian", "Georgian", "Devanagari", "Bengali", "Tamil",
+                  "Thai", "Ethiopic")
+
+
+def _noto(name: str, styles: tuple[str, ...] = ("Regular", "Bold")
+          ) -> tuple[tuple[Path, int, str], ...]:
+    return tuple((NOTO_DIR / f"{name}-{style}.ttf", 0, "fonts-noto-core") for style in styles)
+
+
 # (path, face in a collection, Debian package), in order of preference. Each family's regular
 # face comes first; its bold and italic faces are attached to it by name (see _group).
-DEBIAN_CANDIDATES: tuple[tuple[Path, int, str], ...] = (
+DEBIAN_FIRST: tuple[tuple[Path, int, str], ...] = (
+    *_noto("NotoSans", ("Regular", "Bold", "Italic", "BoldItalic")),
+    *(face for script in _PROMISED_NOTO for face in _noto(f"NotoSans{script}")),
+    # Face 2 of the collection is Simplified Chinese (0 JP, 1 KR, 2 SC, 3 TC, 4 HK); every face
+    # has the ideographs, kana and Hangul, only their regional shapes differ.
+    (_OPENTYPE / "noto/NotoSansCJK-Regular.ttc", 2, "fonts-noto-cjk"),
+    (_OPENTYPE / "noto/NotoSansCJK-Bold.ttc", 2, "fonts-noto-cjk"),
+    (_TRUETYPE / "ancient-scripts/Symbola_hint.ttf", 0, "fonts-symbola"),
+)
+# After every other Noto Sans font found in NOTO_DIR (see _other_noto).
+DEBIAN_LAST: tuple[tuple[Path, int, str], ...] = (
     (_TRUETYPE / "dejavu/DejaVuSans.ttf", 0, "fonts-dejavu-core"),
     (_TRUETYPE / "dejavu/DejaVuSans-Bold.ttf", 0, "fonts-dejavu-core"),
     (_TRUETYPE / "dejavu/DejaVuSans-Oblique.ttf", 0, "fonts-dejavu-extra"),
     (_TRUETYPE / "dejavu/DejaVuSans-BoldOblique.ttf", 0, "fonts-dejavu-extra"),
-    (_TRUETYPE / "noto/NotoSans-Regular.ttf", 0, "fonts-noto-core"),
-    (_TRUETYPE / "noto/NotoSans-Bold.ttf", 0, "fonts-noto-core"),
-    (_TRUETYPE / "noto/NotoSans-Italic.ttf", 0, "fonts-noto-core"),
-    (_TRUETYPE / "noto/NotoSans-BoldItalic.ttf", 0, "fonts-noto-core"),
-    # Face 2 of the collection is Simplified Chinese (0 JP, 1 KR, 2 SC, 3 TC, 4 HK).
-    (_OPENTYPE / "noto/NotoSansCJK-Regular.ttc", 2, "fonts-noto-cjk"),
-    (_OPENTYPE / "noto/NotoSansCJK-Bold.ttc", 2, "fonts-noto-cjk"),
     # Debian ships two cuts: this one has Hangul, the "Full" one the rarer ideographs
     # (CJK Extension A) instead. Same family name: _group keeps them as two fallbacks.
     (Path("/usr/share/fonts-droid-fallback/truetype/DroidSansFallback.ttf"), 0,
      "fonts-droid-fallback"),
     (_TRUETYPE / "droid/DroidSansFallbackFull.ttf", 0, "fonts-droid-fallback"),
 )
+# Noto Sans variants that would only duplicate a script found already, in another design.
+_NOT_OTHER = re.compile(r"UI|Display|Mono|Unjoined|Tifinagh.+-")
 
 _FS_ITALIC = 0x01
 _FS_BOLD = 0x20
+_MAC_ITALIC = 0x02
 
 
 class FontsMissing(RuntimeError):
-    """The installed fonts cannot draw some characters; a PDF would show blanks instead."""
+    """No font at all could be found: the PDF cannot be drawn."""
 
     def __init__(self, message: str, characters: Iterable[str] = ()) -> None:
         super().__init__(message)
@@ -97,7 +163,7 @@ class FontFamily:
     name: str
     faces: tuple[FontFace, ...]
 
-    @property
+    @cached_property
     def codepoints(self) -> frozenset[int]:
         return frozenset().union(*(face.codepoints for face in self.faces))
 
@@ -115,7 +181,7 @@ class FontFamily:
 
 @dataclass(frozen=True)
 class FontSet:
-    """The families found, the text family first, and what they cover together."""
+    """The families found, the text family first, what they cover, and what they do not."""
 
     families: tuple[FontFamily, ...]
     source: str  # where they came from, for messages
@@ -124,26 +190,36 @@ class FontSet:
     def text(self) -> FontFamily:
         return self.families[0]
 
+    @cached_property
+    def uncovered(self) -> tuple[tuple[str, str], ...]:
+        """The promised scripts (SCRIPTS) with characters no family has, and those characters."""
+        missing = ((script.name, "".join(sorted(self.missing(script.sample))))
+                   for script in SCRIPTS)
+        return tuple((name, chars) for name, chars in missing if chars)
+
+    @cached_property
+    def owners(self) -> dict[int, FontFamily]:
+        """Each code point any family has -> the first family that has it (who draws it)."""
+        owners: dict[int, FontFamily] = {}
+        for family in reversed(self.families):
+            owners.update(dict.fromkeys(family.codepoints, family))
+        return owners
+
     @property
     def codepoints(self) -> frozenset[int]:
-        return frozenset().union(*(family.codepoints for family in self.families))
+        return frozenset(self.owners)
 
     def missing(self, text: str) -> set[str]:
         """Characters of `text` that no face covers (whitespace and control characters aside)."""
-        covered = self.codepoints
-        return {ch for ch in set(text) if not is_ignorable(ch) and ord(ch) not in covered}
+        owners = self.owners
+        return {ch for ch in set(text) if ord(ch) not in owners and not is_ignorable(ch)}
 
     def fallbacks_for(self, text: str) -> list[FontFamily]:
         """The fallback families `text` needs, in order: loading a CJK font costs a PDF ~0.3 s."""
-        base = self.text.codepoints
-        needed: list[FontFamily] = []
-        for ch in sorted(set(text)):
-            if is_ignorable(ch) or ord(ch) in base:
-                continue
-            family = next((f for f in self.families[1:] if ord(ch) in f.codepoints), None)
-            if family is not None and family not in needed:
-                needed.append(family)
-        return sorted(needed, key=self.families.index)
+        base, owners = self.text.codepoints, self.owners
+        needed = {owners[ord(ch)] for ch in set(text)
+                  if ord(ch) not in base and ord(ch) in owners and not is_ignorable(ch)}
+        return sorted(needed - {self.text}, key=self.families.index)
 
     def files(self) -> list[str]:
         return [f"{face.path}#{face.index}" if face.index else str(face.path)
@@ -180,14 +256,28 @@ def scripts_of(characters: Iterable[str]) -> list[str]:
     return sorted(scripts)
 
 
+def family_for(text: str) -> str:
+    """The Noto family for the first character of `text` in a script with a family of its own
+    ("Noto Sans Arabic" for an Arabic name), else "Noto Sans"."""
+    for ch in text:
+        if ord(ch) >= 0x0530:  # below: Latin, Greek, Cyrillic, all in Noto Sans
+            word = unicodedata.name(ch, "").split(" ", 1)[0]
+            if word in _FAMILY_BY_NAME_WORD:
+                return _FAMILY_BY_NAME_WORD[word]
+    return "Noto Sans"
+
+
 def _read_face(path: Path, index: int, package: str = "") -> FontFace:
     font = TTFont(path, fontNumber=index, lazy=True)
     try:
+        # Numbered glyphs: the cmap then needs neither the names in 'post' nor a CFF charset,
+        # which are most of the time reading ~190 fonts would take (4 s instead of 0.3 s).
+        font.setGlyphOrder([f"g{number}" for number in range(font["maxp"].numGlyphs)])
         names = font["name"]
         family = str(names.getDebugName(16) or names.getDebugName(1) or path.stem)
         os2 = font["OS/2"]
         bold = bool(os2.fsSelection & _FS_BOLD) or os2.usWeightClass >= 600
-        italic = bool(os2.fsSelection & _FS_ITALIC) or font["post"].italicAngle != 0
+        italic = bool(os2.fsSelection & _FS_ITALIC) or bool(font["head"].macStyle & _MAC_ITALIC)
         cmap = font.getBestCmap() or {}
         return FontFace(path=path, index=index, family=family,
                         style=("B" if bold else "") + ("I" if italic else ""),
@@ -231,22 +321,36 @@ def _from_env(value: str) -> list[FontFace]:
     return faces
 
 
+def _other_noto() -> list[tuple[Path, int, str]]:
+    """Every other Noto Sans font of fonts-noto-core, for names in the scripts not listed."""
+    listed = {path for path, _, _ in DEBIAN_FIRST}
+    found = []
+    for style in ("Regular", "Bold"):
+        for path in sorted(NOTO_DIR.glob(f"NotoSans?*-{style}.ttf")):
+            if path not in listed and not _NOT_OTHER.search(path.stem):
+                found.append((path, 0, "fonts-noto-core"))
+    return found
+
+
+def debian_candidates() -> list[tuple[Path, int, str]]:
+    return [*DEBIAN_FIRST, *_other_noto(), *DEBIAN_LAST]
+
+
 def _from_debian() -> list[FontFace]:
     faces = []
-    for path, index, package in DEBIAN_CANDIDATES:
+    for path, index, package in debian_candidates():
         if path.is_file():
             try:
                 faces.append(_read_face(path, index, package))
             except (TTLibError, IndexError, OSError):
-                continue  # a damaged or unexpected file is as good as none; the check decides
+                continue  # a damaged or unexpected file is as good as none
     return faces
 
 
 def find_fonts(env_value: str | None = None) -> FontSet:
-    """Find and check the fonts (uncached: :func:`available_fonts` is the cached entry point).
+    """Find the fonts and what they leave uncovered (uncached: see :func:`available_fonts`).
 
-    Raises :class:`FontsMissing` naming every promised script no face covers, and the install
-    step that fixes it.
+    Raises :class:`FontsMissing` only when there is no font at all, naming the install step.
     """
     if env_value is None:
         env_value = os.environ.get(ENV_VAR, "")
@@ -254,28 +358,34 @@ def find_fonts(env_value: str | None = None) -> FontSet:
         faces, source = _from_env(env_value), f"{ENV_VAR}={env_value}"
     else:
         faces, source = _from_debian(), "Debian font packages"
-    fonts = FontSet(families=_group(faces), source=source) if faces else None
-    uncovered = {script: sorted(fonts.missing(sample) if fonts else set(sample) - {" "})
-                 for script, sample in REQUIRED_SAMPLES.items()}
-    uncovered = {script: chars for script, chars in uncovered.items() if chars}
-    if fonts is None or uncovered:
-        found = ", ".join(fonts.files()) if fonts else "none"
-        scripts = "; ".join(f"{script} ({''.join(chars)})" for script, chars in uncovered.items())
+    if not faces:
         raise FontsMissing(
-            f"No font for {scripts}: the PDF export cannot draw these scripts. Fonts found "
-            f"({source}): {found}. Install them as root: `{INSTALL_STEP}`, "
-            f"or point {ENV_VAR} at colon-separated font files that cover them.",
-            characters=[ch for chars in uncovered.values() for ch in chars])
-    return fonts
+            f"No font found ({source}): the PDF export cannot draw any text. Install them as "
+            f"root: `{INSTALL_STEP}`, or point {ENV_VAR} at colon-separated font files.",
+            characters=[ch for script in SCRIPTS for ch in script.sample if ch != " "])
+    return FontSet(families=_group(faces), source=source)
+
+
+def uncovered_message(fonts: FontSet) -> str:
+    """'No font for Thai (กค...), Emoji (🌍): ...', or "" when every promised script is covered."""
+    if not fonts.uncovered:
+        return ""
+    scripts = "; ".join(f"{name} ({chars})" for name, chars in fonts.uncovered)
+    return (f"No font for {scripts}: the PDF prints {PLACEHOLDER} for these characters. "
+            f"Fonts found ({fonts.source}): {len(fonts.files())} faces. Install them as root: "
+            f"`{INSTALL_STEP}`, or add font files that cover them to {ENV_VAR}.")
 
 
 @cache
 def available_fonts() -> FontSet:
-    """The fonts, found once per process (call it at start-up to fail early and loudly).
+    """The fonts, found once per process (called at start-up: what is missing is logged then).
 
     A failure is not cached: installing the packages fixes the next call without a restart.
     """
-    return find_fonts()
+    fonts = find_fonts()
+    if fonts.uncovered:
+        log.warning("PDF fonts: %s", uncovered_message(fonts))
+    return fonts
 
 
 def missing_characters(text: str) -> set[str]:

@@ -6,7 +6,11 @@ Number (each numbered list restarting at its own first number), emphasis bold an
 It is read from the same sanitised HTML tree as the PDF. The signatories follow, one table per
 kind (Name, Capacity, Organisation, City, Country). Every signatory field is set as a run's
 literal text, never parsed: Word draws ``<script>`` or ``=HYPERLINK(…)`` as the characters
-they are. Word picks fonts per script itself, so no font check is needed here.
+they are. The fonts are named, as in the PDF: Noto Sans for Latin, Cyrillic and Greek, Noto Sans
+CJK SC for East Asian text and Noto Sans Arabic for complex scripts by default (Word has one font
+slot of each kind), and a signatory field in another script names its own Noto family (Noto Sans
+Thai, Noto Sans Ethiopic, ...) and, right to left, is marked so. A reader's machine without a
+font falls back to one of its own, as Word does for any font.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run as WordRun
 
+from ..fonts import family_for
 from .markup import (
     BLOCK_TAGS,
     Node,
@@ -38,6 +43,7 @@ from .markup import (
     table_cells,
 )
 from .model import FIXED_DATE, Published, Signatory, check_command, check_line, record_line
+from .pdf import is_rtl
 
 COLUMNS = ("Name", "Capacity", "Organisation", "City", "Country")
 GREY = RGBColor(0x50, 0x50, 0x50)
@@ -166,6 +172,40 @@ def restart_numbering(document: DocumentObject, style: str, start: int) -> int:
     return int(num.numId)
 
 
+DEFAULT_FONTS = {"w:ascii": "Noto Sans", "w:hAnsi": "Noto Sans",
+                 "w:eastAsia": "Noto Sans CJK SC", "w:cs": "Noto Sans Arabic"}
+
+
+def name_fonts(document: DocumentObject) -> None:
+    """Every style's fonts named (instead of the template's theme fonts, which win over names)."""
+    styles = document.styles.element
+    defaults = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    if defaults is not None and defaults.find(qn("w:rFonts")) is None:
+        defaults.insert(0, OxmlElement("w:rFonts"))
+    for fonts in styles.iter(qn("w:rFonts")):
+        for attribute in list(fonts.attrib):
+            if attribute.endswith("Theme") or attribute.endswith("theme"):
+                del fonts.attrib[attribute]
+        for attribute, family in DEFAULT_FONTS.items():
+            fonts.set(qn(attribute), family)
+
+
+def script_fonts(text_element: object, value: str) -> None:
+    """A field in a script with a Noto family of its own names it, in every font slot; a
+    right-to-left one is marked right to left."""
+    family = family_for(value)
+    if family == "Noto Sans":
+        return
+    run = text_element.getparent()  # type: ignore[attr-defined]
+    properties = run.get_or_add_rPr()
+    fonts = OxmlElement("w:rFonts")
+    for attribute in DEFAULT_FONTS:
+        fonts.set(qn(attribute), family)
+    properties.insert(0, fonts)
+    if is_rtl(value):
+        properties.append(OxmlElement("w:rtl"))
+
+
 def signatory_table(document: DocumentObject, people: list[Signatory]) -> Table:
     """One row per signatory; the header row repeats on every page.
 
@@ -184,6 +224,8 @@ def signatory_table(document: DocumentObject, people: list[Signatory]) -> Table:
         row = copy.deepcopy(model_row)
         for text, value in zip(row.iter(qn("w:t")), cell_values(s), strict=True):
             text.text = value
+            if not value.isascii():
+                script_fonts(text, value)
         table._tbl.append(row)
     table._tbl.remove(model_row)
     return table
@@ -230,6 +272,7 @@ def _properties(document: DocumentObject, pub: Published) -> None:
 def render_docx(pub: Published) -> bytes:
     """The statement as a .docx: title, check line, the text, then the signatories by kind."""
     document = Document()
+    name_fonts(document)
     _page(document, pub)
     _properties(document, pub)
     document.add_paragraph(xml_text(literal(pub.title)), style="Title")

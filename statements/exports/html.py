@@ -9,12 +9,16 @@ import base64
 import hashlib
 from html import escape
 
+from ..fonts import FAMILY_NAMES
 from ..text.markdown import render_markdown
 from .model import Published, Signatory, check_command, check_line, record_line
 
+# The PDF's fonts, named: Noto Sans for Latin, Cyrillic and Greek, then a Noto family per
+# script (a browser takes each character from the first that has it), then colour emoji.
+FONT_FAMILY = ", ".join([*(f'"{name}"' for name in FAMILY_NAMES), "sans-serif"])
 STYLE = """
 @page { size: A4; margin: 20mm 18mm 22mm; }
-html { font-family: "Noto Serif", "Noto Serif CJK SC", Georgia, "Times New Roman", serif;
+html { font-family: """ + FONT_FAMILY + """;
        color: #111; line-height: 1.5; }
 body { max-width: 46rem; margin: 2rem auto; padding: 0 1rem; }
 header { border-bottom: 2px solid #111; margin-bottom: 1.5rem; }

@@ -7,7 +7,6 @@ Signatory fields never pass through here as markup: `literal` keeps them exactly
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -19,9 +18,12 @@ BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockq
 SPACES = re.compile(r"[ \t\n\r\f]+")
 
 
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")  # Unicode's category Cc, all of it
+
+
 def no_controls(value: str) -> str:
     """Control characters (a newline or a NUL in a name) as spaces; nothing else changed."""
-    return "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in value)
+    return _CONTROLS.sub(" ", value)
 
 
 def literal(value: str) -> str:

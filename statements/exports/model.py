@@ -30,6 +30,7 @@ class Signatory:
     version: int = 0  # the version and SHA-256 this endorsement is bound to
     sha256: str = ""
     verification: str = "not_required"
+    country_code: str | None = None  # ISO 3166-1 alpha-2, when the signatory chose one
 
     @property
     def details(self) -> list[str]:

@@ -101,7 +101,8 @@ def render_text(pub: Published) -> bytes:
 def signatory_json(s: Signatory, pub: Published) -> dict[str, Any]:
     return {"id": s.id, "name": s.name, "organisation": s.organisation,
             "capacity": s.capacity, "kind": s.kind, "city": s.city, "country": s.country,
-            "country_code": None, "public": True, "endorsed_at": s.endorsed_at.isoformat(),
+            "country_code": s.country_code, "public": True,
+            "endorsed_at": s.endorsed_at.isoformat(),
             "version": s.version or pub.version, "sha256": s.sha256 or pub.sha256,
             "verification": s.verification}
 

@@ -10,7 +10,7 @@ from docx.oxml.ns import qn
 
 from statements.exports.docx import COLUMNS, render_docx
 from statements.exports.model import KIND_LABELS, Published, Signatory
-from tests.exports.samples import SIGNATORIES, WHEN, person
+from tests.exports.samples import EVERY_SCRIPT, SIGNATORIES, WHEN, person
 
 SHA = "3f" * 32
 TEXT = """# Strengthening the momentum
@@ -149,3 +149,29 @@ def test_no_signatories_and_external_links() -> None:
     assert len(links) == 1
     target = document.part.rels[links[0].get(qn("r:id"))].target_ref
     assert target == "https://example.org/gbf"
+
+
+def test_the_fonts_are_named_for_every_script() -> None:
+    """As in the PDF: Noto Sans by default (every style, not the template's theme fonts), and
+    each field in a script with a family of its own naming it, right to left where it is."""
+    document = opened(publication(EVERY_SCRIPT))
+    styles = list(document.styles.element.iter(qn("w:rFonts")))
+    assert styles and all(f.get(qn("w:ascii")) == "Noto Sans" and f.get(qn("w:asciiTheme"))
+                          is None and f.get(qn("w:eastAsia")) == "Noto Sans CJK SC"
+                          for f in styles)
+    runs = {run.text: run for table in document.tables for row in table.rows[1:]
+            for cell in row.cells for run in cell.paragraphs[0].runs}
+
+    def font(text: str) -> str | None:
+        fonts = runs[text]._r.rPr.find(qn("w:rFonts")) if runs[text]._r.rPr is not None else None
+        return None if fonts is None else fonts.get(qn("w:cs"))
+
+    assert font("João da Silva") is None and font("Айдың Кара-оол") is None
+    assert font("สมชาย ใจดี") == "Noto Sans Thai"
+    assert font("አዲስ አበባ") == "Noto Sans Ethiopic"
+    assert font("अमित कुमार शर्मा") == "Noto Sans Devanagari"
+    assert font("김서울") == "Noto Sans CJK KR"
+    arabic = runs["مُحَمَّد عبد الله"]._r.rPr
+    assert arabic.find(qn("w:rFonts")).get(qn("w:cs")) == "Noto Sans Arabic"
+    assert arabic.find(qn("w:rtl")) is not None
+    assert runs["João da Silva"]._r.rPr is None

@@ -107,3 +107,19 @@ def test_one_check_line_and_one_fixed_date() -> None:
     exports = Path(pdf.__file__).parent
     sources = "".join(path.read_text() for path in exports.glob("*.py"))
     assert sources.count("SHA-256 {") == 1 and sources.count("FIXED_DATE = ") == 1
+
+
+def test_the_html_export_names_the_noto_family_of_every_script() -> None:
+    from statements.exports.html import CONTENT_SECURITY_POLICY, STYLE
+    from statements.fonts import SCRIPTS
+
+    html = render_html(Published(slug="s", title="T", occasion="", version=1, sha256="0" * 64,
+                                 text="Text.\n", signatories=[person("דוד", "ירושלים", "ישראל")],
+                                 exported_at=WHEN)).decode()
+    family = re.search(r"html \{ font-family: ([^;]+);", html)
+    assert family is not None
+    names = re.findall(r'"([^"]+)"', family.group(1))
+    assert names[0] == "Noto Sans" and family.group(1).endswith("sans-serif")
+    assert {script.family for script in SCRIPTS} <= set(names)
+    assert f"<style>{STYLE}</style>" in html and "style-src 'sha256-" in CONTENT_SECURITY_POLICY
+    assert '<bdi class="who">דוד</bdi>' in html
