@@ -18,7 +18,16 @@ from urllib.parse import urlencode
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, Response, current_app, g, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale, gettext, lazy_gettext, ngettext
+from flask_babel import (
+    Babel,
+    force_locale,
+    get_locale,
+    gettext,
+    lazy_gettext,
+    lazy_pgettext,
+    ngettext,
+)
+from werkzeug.wrappers import Response as BaseResponse
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +54,12 @@ def _l(message: str) -> str:
     """As :func:`_`, translated only when used: for messages defined once, at import.
     (A lazy string behaves as the str it becomes; typed so, for the code that uses it.)"""
     return cast(str, lazy_gettext(message))
+
+
+def _lp(context: str, message: str) -> str:
+    """As :func:`_l`, for a message whose words depend on where it stands (``context``):
+    the same English can be a button in one place and a heading in another."""
+    return cast(str, lazy_pgettext(context, message))
 
 
 def _n(singular: str, plural: str, count: int, **variables: Any) -> str:
@@ -107,6 +122,12 @@ def _remember_choice(response: Response) -> Response:
     return response
 
 
+def forget_choice(response: BaseResponse) -> BaseResponse:
+    """Drop the menu's cookie, so that the language saved with the account applies."""
+    response.delete_cookie(COOKIE)
+    return response
+
+
 @contextmanager
 def in_language(locale: str | None) -> Iterator[None]:
     """Write (an e-mail, say) in ``locale``, or English for none or an unknown one."""
@@ -144,4 +165,4 @@ def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.after_request(_remember_choice)
     app.jinja_env.globals.update(current_locale=current_locale, text_direction=text_direction,
-                                 language_links=language_links)
+                                 language_links=language_links, language_names=NAMES)

@@ -16,7 +16,7 @@ from enum import Enum, StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar, Union
 
 from .errors import DomainError, InvalidState, NotAllowed, NotFound, NotSignedIn
-from .i18n import _, _l, _n
+from .i18n import _, _l, _lp, _n
 
 if TYPE_CHECKING:
     from .models import Statement, User
@@ -98,9 +98,11 @@ PUBLISHED = frozenset({S.ENDORSING, S.CLOSED})
 DECIDING = frozenset({S.AMENDING, S.REVIEWING})
 DECIDED = frozenset(AmendmentStatus) - {AmendmentStatus.PROPOSED}
 # What a moderator's button says for each move (the same move reads differently from draft).
-MOVE_LABELS = {S.AMENDING: _l("Open for amendments"),
-               S.REVIEWING: _l("Close amendments (review)"), S.FINAL: _l("Make final"),
-               S.ENDORSING: _l("Open for endorsement"), S.CLOSED: _l("Close endorsement")}
+MOVE_LABELS = {S.AMENDING: _lp("workflow button", "Open for amendments"),
+               S.REVIEWING: _lp("workflow button", "Close amendments (review)"),
+               S.FINAL: _lp("workflow button", "Make final"),
+               S.ENDORSING: _lp("workflow button", "Open for endorsement"),
+               S.CLOSED: _lp("workflow button", "Close endorsement")}
 # Every status, kind and verification as a person says it, in the page's language.
 STATUS_WORDS = {
     "draft": _l("draft"), "amending": _l("amending"), "reviewing": _l("reviewing"),
@@ -397,7 +399,8 @@ def moves(statement: Statement) -> list[tuple[str, str, tuple[str, str] | None]]
     """The moves a statement can make now: the status, the words on its button, and for an
     irreversible one the warning and what the moderator confirms."""
     status = S(statement.status)
-    return [(str(to), _("Reopen for amendments") if to == S.AMENDING and status != S.DRAFT
+    return [(str(to), str(_lp("workflow button", "Reopen for amendments"))
+             if to == S.AMENDING and status != S.DRAFT
              else str(MOVE_LABELS[to]), IRREVERSIBLE.get(to)) for to in MOVES[status]]
 
 

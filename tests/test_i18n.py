@@ -116,3 +116,60 @@ def test_times_are_written_in_the_pages_language_in_the_meetings_zone(app: Flask
     assert written["zh"].startswith("2026年6月1日")
     assert "июн" in written["ru"] and "jun" in written["es"]
     assert "م" in written["ar"]  # the evening, as Arabic writes it
+
+
+def test_the_account_page_saves_the_language_of_pages_and_e_mails(app: Flask) -> None:
+    from tests.factories import form_post
+
+    user = make_user(app)
+    browser = signed_in(app, user)
+    browser.get("/?lang=zh")  # an earlier choice from the menu
+    page = browser.get("/account").get_data(as_text=True)
+    assert '<option value="ru" lang="ru">Русский</option>' in page
+    answer = form_post(browser, "/account", {"name": user.name, "organisation": "",
+                                             "locale": "ru", "notifications": "yes"})
+    assert answer.status_code == 302 and "lang=;" in answer.headers["Set-Cookie"]
+    assert api_as(app, user).get("/me").get_json()["locale"] == "ru"
+    assert html_lang(browser.get("/").get_data(as_text=True))[0] == "ru"
+    refused = form_post(browser, "/account", {"name": user.name, "locale": "xx"})
+    assert refused.status_code == 422
+    assert api_as(app, user).get("/me").get_json()["locale"] == "ru"
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_pages_speak_each_language(app: Flask, language: str) -> None:
+    from statements.i18n import _
+
+    slug = make_statement(app, status="endorsing")
+    client = app.test_client()
+    with app.test_request_context(f"/?lang={language}"):
+        words = [_("Sign in"), _("Individuals"), _("Statements")]
+    assert "Sign in" not in words and "Statements" not in words
+    login = client.get(f"/login?lang={language}").get_data(as_text=True)
+    assert words[0] in login and words[2] in login
+    public = client.get(f"/s/{slug}").get_data(as_text=True)  # the cookie keeps the choice
+    assert html_lang(public) == (language, "rtl" if language == "ar" else "ltr")
+    assert words[2] in public
+
+
+def test_a_notification_is_in_its_recipients_language(app: Flask) -> None:
+    from sqlalchemy import select
+
+    from statements.extensions import db
+    from statements.models import OutboxMessage
+
+    moderator = make_user(app, "moderator")
+    follower = make_user(app, email="suivi@example.org")
+    slug = make_statement(app, moderator)
+    api = api_as(app, follower)
+    assert api.patch("/me", {"locale": "fr"}).status_code == 200
+    assert api.post(f"/statements/{slug}/subscription").status_code == 204
+    # The moderator works in Russian; the follower reads French.
+    answer = api_as(app, moderator).post(f"/statements/{slug}/transitions", {"to": "amending"},
+                                         headers={"Accept-Language": "ru"})
+    assert answer.status_code == 200
+    with app.app_context():
+        (message,) = db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.kind == "notification")).all()
+    assert message.subject == "« Paris city biodiversity statement » est ouverte aux amendements"
+    assert "Ne plus la suivre" in message.body_text

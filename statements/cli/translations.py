@@ -24,7 +24,7 @@ def _pybabel(*args: str) -> None:
 
 def extract_and_update() -> dict[str, tuple[int, int, int]]:
     """Per language: how many messages, how many untranslated, how many fuzzy."""
-    _pybabel("extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "_n:1,2",
+    _pybabel("extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "_n:1,2", "-k", "_lp:1c,2",
              "--no-location", "--sort-output", "--project", "statements",
              "-o", str(TEMPLATE), str(ROOT))
     report = {}

@@ -17,7 +17,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from ..errors import DatabaseUnavailable, DomainError, Invalid
-from ..i18n import _, current_locale, in_language
+from ..i18n import _, _l, current_locale, in_language
 from ..text.diff import DiffTooComplex
 from .paths import referrer_path
 from .transaction import discard_writes, forget_transaction, writes_kept
@@ -78,11 +78,24 @@ def _answer(error: DomainError, **page: Any) -> Response:
     return response
 
 
+# Werkzeug's own errors, in the language of the request (where a view gave no words).
+HTTP_WORDS = {
+    400: (_l("Bad request"), _l("The request could not be understood.")),
+    404: (_l("Not found"), _l("There is nothing at this address. Check it, or start from "
+                              "the list of statements.")),
+    405: (_l("Method not allowed"), _l("This address does not take this kind of request.")),
+    413: (_l("Request body too large"), _l("The request is larger than this server takes.")),
+}
+
+
 def _http_error(exc: HTTPException) -> Response:
     error = DomainError(exc.description)
     error.status = exc.code or 500
     error.title = exc.name
     error.code = exc.name.lower().replace(" ", "-")
+    if exc.code in HTTP_WORDS and exc.description == type(exc).description:
+        title, detail = HTTP_WORDS[exc.code]
+        error.title, error.detail = str(title), str(detail)
     page: dict[str, Any] = {}
     if isinstance(exc, CSRFError):
         error.title = _("This form could not be sent")

@@ -29,7 +29,8 @@ def endorsement_fields(endorsement: Endorsement) -> dict[str, Any]:
     """What the record says of an endorsement when it is public, and commits to when not."""
     return {"name": endorsement.name, "organisation": endorsement.organisation,
             "capacity": endorsement.capacity, "kind": endorsement.kind,
-            "city": endorsement.city, "country": endorsement.country, "country_code": None}
+            "city": endorsement.city, "country": endorsement.country,
+            "country_code": endorsement.country_code}
 
 
 def _endorsed(endorsement: Endorsement) -> dict[str, Any]:

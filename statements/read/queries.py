@@ -229,5 +229,6 @@ def publication(statement: Statement, url: str = "") -> Published:
         signatories=[Signatory(name=e.name, organisation=e.organisation, capacity=e.capacity,
                                kind=e.kind, city=e.city, country=e.country,
                                endorsed_at=e.endorsed_at, id=e.id, version=e.version_number,
-                               sha256=e.sha256, verification=e.verification)
+                               sha256=e.sha256, verification=e.verification,
+                               country_code=e.country_code)
                      for e in people])

@@ -13,7 +13,7 @@ from ..http.cycle import attempt
 from ..http.identity import signed_in_user
 from ..http.paths import safe_next
 from ..http.transaction import keep_writes
-from ..i18n import _
+from ..i18n import _, current_locale, forget_choice, in_language
 from ..models import ApiToken
 from ..operations.accounts import change_password, revoke_token, update_profile
 from ..operations.accounts import register as register_account
@@ -98,15 +98,18 @@ def account() -> Response | tuple[str, int] | str:
         return render_template("auth/account.html", form=current_user, errors={},
                                tokens=_tokens())
     user = signed_in_user()
+    locale = request.form.get("locale") or None
     outcome = attempt(lambda: update_profile(
         user, user, name=request.form.get("name"),
-        organisation=request.form.get("organisation", ""),
+        organisation=request.form.get("organisation", ""), locale=locale,
         notifications=request.form.get("notifications") == "yes"))
     if outcome.refused:
         return render_template("auth/account.html", form=request.form, errors=outcome.errors,
                                tokens=_tokens()), outcome.status
-    flash(_("Profile saved."), "success")
-    return redirect(url_for("web.account"))
+    with in_language(locale or current_locale()):  # said in the language just chosen
+        flash(_("Profile saved."), "success")
+    # The saved language applies from now on, over an earlier choice from the menu.
+    return forget_choice(redirect(url_for("web.account")))
 
 
 @bp.post("/account/password")

@@ -13,7 +13,7 @@ from flask.blueprints import BlueprintSetupState
 from markupsafe import Markup
 
 from ..http.identity import page_user
-from ..i18n import DEFAULT, current_locale
+from ..i18n import DEFAULT, _, current_locale
 from ..models import AmendmentRevision
 from ..rules import RULES, template_helpers
 from ..text.diff import diff_html, diff_texts
@@ -89,7 +89,7 @@ def _globals(state: BlueprintSetupState) -> None:
 
 
 def _nav_links() -> list[tuple[str, str]]:
-    links = [("Statements", url_for("web.statements"))]
+    links = [(_("Statements"), url_for("web.statements"))]
     if RULES["create_statement"].permits(page_user()):
-        links.append(("New statement", url_for("web.new_statement")))
+        links.append((_("New statement"), url_for("web.new_statement")))
     return links

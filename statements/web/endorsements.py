@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from ..errors import InvalidState, NotFound
 from ..http.cycle import attempt
 from ..http.identity import page_user, signed_in_user
-from ..i18n import _
+from ..i18n import _, current_locale
 from ..models import Statement, User
 from ..operations.confirmations import request_endorsement
 from ..operations.endorsements import endorse as endorse_statement
@@ -27,7 +27,7 @@ from ..read.queries import all_endorsements
 from ..read.record import audit_trail, full_record
 from ..rules import RULES
 from ..rules import is_published as published
-from ..text.countries import DEFAULT_LOCALE, country_names
+from ..text.countries import country_names
 from . import Page, bp
 
 # redirect() gives Werkzeug's Response, of which Flask's is a subclass.
@@ -38,7 +38,7 @@ def _render(statement: Statement, user: User | None, form: Mapping[str, str] | N
     return render_template("endorsements/endorse.html", statement=statement,
                            final=statement.head, mine=my_endorsement(statement, user),
                            form=form, errors=errors or {}, user=user,
-                           countries=country_names(DEFAULT_LOCALE)), status
+                           countries=country_names(current_locale())), status
 
 
 def _entry(form: Mapping[str, str]) -> dict[str, object]:

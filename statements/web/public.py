@@ -17,12 +17,12 @@ from ..exports.cache import ExportCache, content_key, fingerprint
 from ..exports.docx import render_docx
 from ..exports.html import CONTENT_SECURITY_POLICY as EXPORT_HTML_POLICY
 from ..exports.html import render_html
-from ..exports.model import KIND_LABELS, Published
+from ..exports.model import Published
 from ..exports.pdf import render_pdf
 from ..exports.text_formats import render_csv, render_json, render_markdown_export, render_text
 from ..fonts import FontsMissing, available_fonts
 from ..http.identity import page_user
-from ..i18n import _
+from ..i18n import _, _l, current_locale
 from ..models import Statement
 from ..read.lookups import parse_number, statement_or_404
 from ..read.queries import (
@@ -39,6 +39,13 @@ from ..text import markdown
 from . import bp
 
 PAGE_SIZE = 50
+
+# The public list's headings in the page's language (the exports keep their own).
+PAGE_KIND_LABELS = {
+    "individual": _l("Individuals"),
+    "organisation": _l("On behalf of organisations"),
+    "government": _l("On behalf of local and subnational governments"),
+}
 
 
 # The code a cached PDF was drawn by is part of its key (see exports.cache.fingerprint).
@@ -119,12 +126,13 @@ def public_statement(slug: str) -> str:
                                         limit=PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
     groups = [(kind, label, [e for e in people if e.kind == kind])
-              for kind, label in KIND_LABELS.items()]
+              for kind, label in PAGE_KIND_LABELS.items()]
     return render_template(
         "public/statement.html", statement=statement, final=statement.head,
         counts=counts_by_kind(statement), groups=[g for g in groups if g[2]], total=total,
-        filters=filters, page=page, pages=pages, countries=public_countries(statement),
-        kind_labels=KIND_LABELS, exports=list(EXPORTS),
+        filters=filters, page=page, pages=pages,
+        countries=public_countries(statement, current_locale()),
+        kind_labels=PAGE_KIND_LABELS, exports=list(EXPORTS),
         public_url=public_url(slug), record_head=record_head(statement),
         listed=public_endorsements(statement)[0],
         pending=statement_counts(statement)["verification"]["pending"])
