@@ -315,6 +315,33 @@ def test_a_burst_while_the_server_is_down_is_delivered_once_it_is_up(
     assert all(r["sent_at"] is not None for r in outbox(app))
 
 
+def test_fifty_endorsements_while_the_server_is_down_all_land_and_all_mail_arrives(
+        mail_app) -> None:
+    """The issue's burst: 50 people endorse without an account while the mail server is
+    down; every request succeeds, and every confirmation link arrives once it is back."""
+    from tests.factories import make_statement
+
+    smtp = SmtpServer()  # its port, with nothing listening yet
+    app = mail_app(MAIL_URL=smtp.url())
+    slug = make_statement(app, status="endorsing")
+    addresses = [f"signer{i}@example.org" for i in range(50)]
+    with LiveServer(app) as live, ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda a: live.request(
+            "POST", f"/api/v1/statements/{slug}/endorsements",
+            {"kind": "individual", "name": f"Person {a}", "email": a}), addresses))
+        assert [status for status, _ in answers] == [202] * 50
+        wait_until(lambda: all(r["next_attempt_at"] < utcnow() + timedelta(minutes=1)
+                               for r in outbox(app)), what="the attempts to end")
+    assert len(outbox(app)) == 50 and all(r["sent_at"] is None for r in outbox(app))
+    with smtp:
+        send_mail(app)
+        backoff_passes(app)
+        assert send_mail(app).endswith("waiting 0")
+        received = smtp.received
+    assert sorted(r.rcpt_tos[0] for r in received) == sorted(addresses)
+    assert all("/confirm/" in r.message.get_body(("plain",)).get_content() for r in received)
+
+
 def test_the_file_transport_writes_readable_eml_files(mail_app, tmp_path: Path) -> None:
     app = mail_app()  # MAIL_URL defaults to file
     assert app.config["MAIL_URL"] == "file"
