@@ -27,9 +27,6 @@ TEXT_FIELDS = (("name", 200, _l("Name")), ("organisation", 200, _l("Organisation
                ("country", 100, _l("Country")))
 
 
-TEXT_FIELD_LABELS = {field: label for field, _, label in TEXT_FIELDS}
-
-
 def _mine(statement: Statement, user: User) -> Endorsement | None:
     """The endorsement of the user's address: made signed in, or without an account from the
     same address (case-folded)."""
@@ -61,8 +58,8 @@ def check_entry(statement: Statement, *, kind: object, name: object, organisatio
     text the signer saw (``sha256``, when given) is the final one."""
     errors = {} if errors is None else errors
     if not isinstance(kind, str) or kind not in set(EndorsementKind):
-        errors["kind"] = ("Say whom you endorse for: yourself, an organisation, or a local or "
-                          "regional government.")
+        errors["kind"] = _("Say whom you endorse for: yourself, an organisation, or a local "
+                           "or regional government.")
     values = {"name": name, "organisation": organisation, "capacity": capacity, "city": city,
               "country": country}
     clean = {field: text_field(errors, field, values[field], required=field == "name",
@@ -72,23 +69,24 @@ def check_entry(statement: Statement, *, kind: object, name: object, organisatio
     if code is not None and not clean["country"]:
         clean["country"] = country_name(code)  # for what knows only the text (the exports)
     if not isinstance(public, bool):
-        errors["public"] = "public must be true or false."
+        errors["public"] = _("public must be true or false.")
     if not isinstance(authorised, bool):
-        errors["authorised"] = "authorised must be true or false."
+        errors["authorised"] = _("authorised must be true or false.")
     elif kind in (EndorsementKind.ORGANISATION, EndorsementKind.GOVERNMENT) \
             and authorised is not True:
-        errors["authorised"] = ("Confirm that you are authorised to endorse on behalf of "
-                                "the organisation or government.")
+        errors["authorised"] = _("Confirm that you are authorised to endorse on behalf of "
+                                 "the organisation or government.")
     if sha256 is not None and not isinstance(sha256, str):
-        errors["sha256"] = "sha256 must be the hex SHA-256 of the text you endorse."
+        errors["sha256"] = _("sha256 must be the hex SHA-256 of the text you endorse.")
     if errors:
         raise Invalid(errors=errors)
     RULES["endorse"].require_open(statement)
     final = statement.head
     if isinstance(sha256, str) and sha256.lower() != final.sha256:  # a non-string was refused above
         raise InvalidState(
-            f"The text you saw (SHA-256 {sha256}) is not the final text (version {final.number}, "
-            f"SHA-256 {final.sha256}): read the final text and endorse it.",
+            _("The text you saw (SHA-256 %(seen)s) is not the final text (version %(number)s, "
+              "SHA-256 %(sha256)s): read the final text and endorse it.",
+              seen=sha256[:64], number=final.number, sha256=final.sha256),
             sha256=final.sha256, version=final.number)
     return Entry(str(kind), clean, bool(public), bool(authorised), code)
 
