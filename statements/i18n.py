@@ -72,8 +72,8 @@ def _asked() -> str | None:
 
 
 def select_locale() -> str:
-    if not has_request_context():
-        return DEFAULT
+    if not has_request_context() or request.blueprint == "api":
+        return DEFAULT  # API problem answers stay in English (API.md, "Languages")
     chosen = _asked() or request.cookies.get(COOKIE)
     if chosen in LOCALES:
         return str(chosen)

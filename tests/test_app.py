@@ -49,7 +49,7 @@ def test_unknown_page_is_an_html_error_page(client: FlaskClient) -> None:
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert response.mimetype == "text/html"
-    assert b"Not Found" in response.data
+    assert b"Not found" in response.data and b"There is nothing at this address" in response.data
     assert b'href="#main"' in response.data
 
 

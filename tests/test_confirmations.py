@@ -114,17 +114,24 @@ def test_an_unconfirmed_account_reads_what_the_public_reads_and_may_not_act(
     make_amendment(app, slug, proposer)
     unconfirmed = make_user(app, confirmed=False)
     api = api_as(app, unconfirmed)
-    reads = [api.get(f"/statements/{slug}"), api.get(f"/statements/{slug}/amendments"),
-             api.get(f"/statements/{slug}/amendments/1"),
-             api.get(f"/statements/{slug}/amendments/1/comments"),
-             api.get(f"/statements/{slug}/versions/1")]
-    for answer in reads:
-        assert answer.status_code == 403, answer.request.path
+    # A draft is a 404 to them, word for word as a statement that does not exist.
+    for path in (f"/statements/{slug}", f"/statements/{slug}/versions/1"):
+        draft, missing = api.get(path), api.get(path.replace(slug, "no-such-statement"))
+        assert draft.status_code == missing.status_code == 404, path
+        assert draft.get_json()["detail"].replace(slug, "x") == \
+            missing.get_json()["detail"].replace("no-such-statement", "x")
+        assert "confirm your e-mail address" in draft.get_json()["detail"]
+    # Amendments and comments are refused before anything is looked up (for any slug).
+    for path in (f"/statements/{slug}/amendments", f"/statements/{slug}/amendments/1",
+                 f"/statements/{slug}/amendments/1/comments",
+                 "/statements/no-such-statement/amendments"):
+        answer = api.get(path)
+        assert answer.status_code == 403, path
         assert "/api/v1/me/confirmation" in answer.get_json()["detail"]
     assert slug not in {s["slug"] for s in api.get("/statements").get_json()["items"]}
     browser = signed_in(app, unconfirmed)
-    for path in (f"/statements/{slug}", f"/statements/{slug}/amendments",
-                 f"/statements/{slug}/amendments/1"):
+    assert browser.get(f"/statements/{slug}").status_code == 404
+    for path in (f"/statements/{slug}/amendments", f"/statements/{slug}/amendments/1"):
         assert browser.get(path).status_code == 403, path
     assert api_as(app, proposer).get(f"/statements/{slug}/amendments/1").status_code == 200
     answers = [

@@ -173,3 +173,17 @@ def test_a_notification_is_in_its_recipients_language(app: Flask) -> None:
             OutboxMessage.kind == "notification")).all()
     assert message.subject == "« Paris city biodiversity statement » est ouverte aux amendements"
     assert "Ne plus la suivre" in message.body_text
+
+
+def test_api_problem_answers_stay_in_english(app: Flask) -> None:
+    from tests.factories import ApiClient
+
+    answer = ApiClient(app.test_client()).post(
+        "/statements", {"title": "T", "text": "x"},
+        headers={"Accept-Language": "fr", "Cookie": "lang=fr"})
+    assert answer.status_code == 401
+    assert answer.get_json()["title"] == "Not signed in"
+    delegate = api_as(app, make_user(app))
+    refused = delegate.post("/statements?lang=ru", {"title": "T", "text": "x"})
+    assert refused.status_code == 403
+    assert refused.get_json()["detail"] == "Only moderators and admins create statements."

@@ -168,3 +168,26 @@ def test_a_page_follows_the_stream_from_the_state_it_shows(app: Flask) -> None:
     stream = app.test_client().get(html.unescape(found.group(1))).get_data(as_text=True)
     assert [(kind, data) for _, kind, data in _frames(stream)] == [
         ("endorsements", {"count": 1})]
+
+
+def test_the_projector_page_shows_an_amendment_only_to_those_who_may_read_it(
+        app: Flask) -> None:
+    from tests.factories import SAMPLE_TEXT, api_as, make_statement, make_user, signed_in
+
+    moderator = make_user(app, "moderator")
+    slug = make_statement(app, moderator, status="amending")
+    api_as(app, make_user(app)).post(f"/statements/{slug}/amendments", {
+        "base": 1, "text": SAMPLE_TEXT.replace("urban", "city"),
+        "rationale": "A rationale only delegates read."})
+    mod = api_as(app, moderator)
+    assert mod.put(f"/statements/{slug}/projector",
+                   {"show": "amendment", "amendment": 1}).status_code == 200
+    assert mod.post(f"/statements/{slug}/amendments/1/reject", {"note": "No."}).status_code == 200
+    for to in ("reviewing", "final", "endorsing"):
+        assert mod.post(f"/statements/{slug}/transitions", {"to": to}).status_code == 200
+    delegate = signed_in(app, make_user(app)).get(f"/statements/{slug}/projector")
+    assert "A rationale only delegates read." in delegate.get_data(as_text=True)
+    for viewer in (app.test_client(), signed_in(app, make_user(app, confirmed=False))):
+        page = viewer.get(f"/statements/{slug}/projector").get_data(as_text=True)
+        assert "A rationale only delegates read." not in page
+        assert 'class="numbered projector__text"' in page  # the text instead

@@ -78,9 +78,9 @@ def test_followers_hear_of_each_change_of_status_except_from_themselves(app: Fla
     slug = make_statement(app, moderator)
     for user in (follower, quiet, moderator):
         assert api_as(app, user).post(f"/statements/{slug}/subscription").status_code == 204
-    # An unconfirmed account cannot see the draft (403), but may follow a published
+    # An unconfirmed account cannot see the draft (404), but may follow a published
     # statement: as if it had, it follows this one, and still hears nothing.
-    assert api_as(app, unconfirmed).post(f"/statements/{slug}/subscription").status_code == 403
+    assert api_as(app, unconfirmed).post(f"/statements/{slug}/subscription").status_code == 404
     with app.app_context(), write_transaction():
         statement = db.session.execute(select(Statement).where(Statement.slug == slug)
                                        ).scalar_one()
@@ -311,3 +311,36 @@ def test_a_moderator_verifies_from_the_queue_and_the_public_page_lists_it(app: F
     assert "Li Ming" in app.test_client().get(f"/s/{slug}").get_data(as_text=True)
     assert "<strong>0</strong> pending" in browser.get(
         f"/statements/{slug}/verification").get_data(as_text=True)
+
+
+def test_an_address_no_mail_can_reach_never_stops_anyones_change(app: Flask) -> None:
+    """An admin cannot make such an account any more; one made before (or by hand) follows
+    and supports, and the moderator's moves and decisions still go through, telling the
+    others and showing nobody that address."""
+    moderator = make_user(app, "moderator")
+    admin = make_user(app, "admin")
+    refused = api_as(app, admin).post("/users", {
+        "email": "typo@example..org", "name": "Typo", "password": "long enough pw",
+        "role": "delegate"})
+    assert refused.status_code == 422 and "email" in refused.get_json()["errors"]
+    broken = make_user(app, email="ok@example.org")
+    follower = make_user(app, email="follower@example.org")
+    slug = make_statement(app, moderator)
+    for user in (broken, follower):
+        assert api_as(app, user).post(f"/statements/{slug}/subscription").status_code == 204
+    with app.app_context(), write_transaction():
+        db.session.get(User, broken.id).email = "typo@example..org"
+    answer = api_as(app, moderator).post(f"/statements/{slug}/transitions", {"to": "amending"})
+    assert answer.status_code == 200 and "typo@" not in answer.get_data(as_text=True)
+    assert [m.to_address for m in notifications(app)] == ["follower@example.org"]
+
+
+def test_head_on_an_unsubscribe_link_changes_nothing(app: Flask) -> None:
+    moderator = make_user(app, "moderator")
+    follower = make_user(app, email="follower@example.org")
+    slug = make_statement(app, moderator)
+    api_as(app, follower).post(f"/statements/{slug}/subscription")
+    api_as(app, moderator).post(f"/statements/{slug}/transitions", {"to": "amending"})
+    token = unsubscribe_token(notifications(app)[0])
+    assert app.test_client().head(f"/unsubscribe/{token}").status_code == 200
+    assert subscriptions(app) == 1

@@ -304,11 +304,20 @@ def test_the_api_agrees_with_the_rules(app: Flask, action: str) -> None:
         assert API[action](caller, world).status_code == 409, (action, closed[0])
 
 
+AMENDMENT_ENDPOINTS = AMENDMENT_ACTIONS | {"propose", "read_amendments"}
+NO_STATEMENT = {"create_statement", "manage_users"}
+
+
 def expected_over_http(action: str, role: str, status: str) -> int:
-    """As the matrix, but an amendment's endpoints first ask ``read_amendments``."""
+    """As the matrix, but over HTTP an amendment's endpoints first ask ``read_amendments``,
+    and a statement that is not published is a 404 to whoever may not read drafts."""
     reading = RULES["read_amendments"]
-    if action in AMENDMENT_ACTIONS and expected(reading, role, status) != ALLOWED:
+    if action in AMENDMENT_ENDPOINTS and expected(reading, role, status) != ALLOWED:
         return expected(reading, role, status)
+    drafts = RULES["read_drafts"]
+    if (action not in NO_STATEMENT and role != "anonymous" and status in drafts.phases
+            and expected(drafts, role, status) != ALLOWED):
+        return 404
     return expected(RULES[action], role, status)
 
 

@@ -309,15 +309,23 @@ def _sign_in_again(client, user, next_path: str):
         "email": user.email, "password": PASSWORD, "next": next_path})
 
 
+def _form_tokens(client, path: str) -> dict[str, str]:
+    """The form's CSRF token and its signed note of who is typing."""
+    html = client.get(path).get_data(as_text=True)
+    author = re.search(r'name="author" value="([^"]*)"', html)
+    assert author and author.group(1), "no author note on the form"
+    return {"csrf_token": csrf_token(client, path), "author": author.group(1)}
+
+
 def test_typed_text_survives_a_sign_in_that_ended(app: Flask) -> None:
     slug, _, delegate = _setup(app)
     client = signed_in(app, delegate)
     form_page = f"/statements/{slug}/amendments/new?paragraph=2"
-    token = csrf_token(client, form_page)
+    tokens = _form_tokens(client, form_page)
     _end_sign_in(app, client)
     edited = PARAGRAPH_3.replace("every two years", "every year, in public")
     sent = client.post(f"/statements/{slug}/amendments/new", data={
-        "csrf_token": token, "base": "1", "paragraph": "2", "text": edited,
+        **tokens, "base": "1", "paragraph": "2", "text": edited,
         "rationale": "Report in the open", "action": "propose"})
     assert sent.status_code == 302
     location = sent.headers["Location"]
@@ -347,25 +355,43 @@ def test_a_kept_draft_is_shown_only_to_its_author(app: Flask) -> None:
     slug, _, delegate = _setup(app)
     other = make_user(app, name="Someone else")
     client = signed_in(app, delegate)
-    token = csrf_token(client, f"/statements/{slug}/amendments/new?paragraph=2")
-    _end_sign_in(app, client)
-    client.post(f"/statements/{slug}/amendments/new", data={
-        "csrf_token": token, "base": "1", "paragraph": "2", "text": "Private words",
+    tokens = _form_tokens(client, f"/statements/{slug}/amendments/new?paragraph=2")
+    client.post("/logout", data={"csrf_token": tokens["csrf_token"]})  # signed out elsewhere
+    kept = client.post(f"/statements/{slug}/amendments/new", data={
+        **tokens, "base": "1", "paragraph": "2", "text": "Private words",
         "rationale": "Mine", "action": "propose"})
+    assert kept.status_code == 302  # kept for its author
     back = _sign_in_again(client, other, f"/statements/{slug}/amendments/new?paragraph=2")
     page = client.get(back.headers["Location"]).get_data(as_text=True)
     assert "Private words" not in page and 'id="draft-restored"' not in page
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    back = _sign_in_again(client, delegate, f"/statements/{slug}/amendments/new?paragraph=2")
+    assert "Private words" in client.get(back.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_draft_of_no_known_author_is_shown_back_not_kept(app: Flask) -> None:
+    """A form without its author note (or with a forged one) is never kept for whoever
+    signs in next: the text comes back at once, to copy."""
+    slug, _, delegate = _setup(app)
+    client = signed_in(app, delegate)
+    tokens = _form_tokens(client, f"/statements/{slug}/amendments/new?paragraph=2")
+    _end_sign_in(app, client)
+    for author in ("", "forged.note"):
+        sent = client.post(f"/statements/{slug}/amendments/new", data={
+            **tokens, "author": author, "base": "1", "paragraph": "2",
+            "text": "Words to copy", "rationale": "Mine", "action": "propose"})
+        assert sent.status_code == 401 and "Words to copy" in sent.get_data(as_text=True)
 
 
 def test_a_draft_too_long_for_the_cookie_is_shown_back_to_copy(app: Flask) -> None:
     slug, _, delegate = _setup(app)
     client = signed_in(app, delegate)
-    token = csrf_token(client, f"/statements/{slug}/amendments/new?base=1&whole=1")
+    tokens = _form_tokens(client, f"/statements/{slug}/amendments/new?base=1&whole=1")
     _end_sign_in(app, client)
     long_text = SAMPLE_TEXT + "".join(f"\nClause {n}: {os.urandom(24).hex()}.\n"
                                       for n in range(80))
     sent = client.post(f"/statements/{slug}/amendments/new", data={
-        "csrf_token": token, "base": "1", "text": long_text, "rationale": "Many clauses",
+        **tokens, "base": "1", "text": long_text, "rationale": "Many clauses",
         "action": "propose"})
     assert sent.status_code == 401
     html = sent.get_data(as_text=True)

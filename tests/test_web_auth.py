@@ -299,3 +299,15 @@ def test_a_form_without_its_token_explains_itself_and_offers_to_sign_in(app: Fla
     assert 'href="/account"' in html and "elsewhere.example" not in html
     api = app.test_client().post("/api/v1/auth/tokens", json={})
     assert api.mimetype == "application/problem+json"  # the API needs no CSRF token at all
+
+
+def test_registering_a_taken_address_again_and_again_mails_it_three_times_an_hour(
+        app: Flask) -> None:
+    make_user(app, email="taken@example.org")
+    answers = [form_post(app.test_client(), "/register", {
+        "email": "taken@example.org", "name": "X", "password": "long enough pw",
+        "confirm_password": "long enough pw"}) for _ in range(6)]
+    assert {a.status_code for a in answers} == {200}  # the page never changes
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.to_address == "taken@example.org")) == 3

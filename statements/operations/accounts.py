@@ -7,19 +7,19 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Duplicate, Invalid
 from ..extensions import db
 from ..i18n import LOCALES, _, _l  # LOCALES: the interface's languages (API.md)
-from ..models import ApiToken, User, email_key
+from ..models import ApiToken, OutboxMessage, User, email_key
 from ..models.types import utcnow
 from ..rules import RULES, SYSTEM, Actor, Role
 from .audit import record
 from .confirmations import send_account_confirmation
 from .fields import text_field, validate_email
-from .letters import send_already_registered
+from .letters import CONFIRMATION, send_already_registered
 from .passwords import hash_password, password_problem, verify_password
 
 TOKEN_PREFIX = "st_"
@@ -86,9 +86,23 @@ def register(*, email: object, name: object, password: object,
         hash_password(str(password))
         existing = db.session.execute(select(User).where(
             User.email_key == email_key(str(email).strip()))).scalar_one_or_none()
-        if existing is not None:
+        if existing is not None and not _mailed_lately(existing.email):
             send_already_registered(existing)
         return None
+
+
+REGISTRATION_MAILS_PER_HOUR = 3
+
+
+def _mailed_lately(address: str) -> bool:
+    """Whether this address had its fill of confirmation mail within the hour: then a
+    registration with it sends nothing more (the page says the same either way), so the
+    form cannot be used to flood somebody's inbox."""
+    since = utcnow() - timedelta(hours=1)
+    sent = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.to_address == address, OutboxMessage.kind == CONFIRMATION,
+        OutboxMessage.created_at > since)) or 0
+    return sent >= REGISTRATION_MAILS_PER_HOUR
 
 
 UNCHANGED: object = object()

@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from ..errors import Invalid
 from ..i18n import _, _l, _n
+from ..mail.message import recipient
 from ..models.types import MAX_INTEGER
 from ..text.markdown import check_renderable
 from ..text.normalise import UNSTORABLE, normalise
@@ -220,4 +222,9 @@ def validate_email(errors: dict[str, str], value: object) -> str:
                        label=_("E-mail address"))
     if "email" not in errors and not EMAIL_PATTERN.match(email):
         errors["email"] = _("Enter an e-mail address like name@example.org.")
+    elif "email" not in errors:
+        try:
+            recipient(email)  # an address no mail could ever be sent to is no address
+        except Invalid:
+            errors["email"] = _("Enter an e-mail address like name@example.org.")
     return email

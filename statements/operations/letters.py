@@ -6,14 +6,18 @@ notification setting: none of them is a notification."""
 from __future__ import annotations
 
 import json
+import logging
 
 from flask import current_app, has_request_context
 
+from ..errors import Invalid
 from ..i18n import _, current_locale, in_language
 from ..mail import queue_mail
 from ..models import Endorsement, Statement, User
 from ..read.public_record import receipt
 from ..rules import status_words
+
+log = logging.getLogger(__name__)
 
 CONFIRMATION = "confirmation"
 RECEIPT = "receipt"
@@ -158,10 +162,15 @@ def send_notification(user: User, subject: str, lines: list[str], *, why: str,
     body = [*lines, "", "-- ", why, f"{stop}: {url}",
             _("Or turn off every notification on your account page: %(url)s",
               url=link("/account"))]
-    queue_mail(user.email, subject, "\n".join(body) + "\n", kind=NOTIFICATION, headers={
-        "List-Unsubscribe": f"<{url}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    })
+    try:
+        queue_mail(user.email, subject, "\n".join(body) + "\n", kind=NOTIFICATION, headers={
+            "List-Unsubscribe": f"<{url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        })
+    except Invalid:
+        # An address no mail can reach (an account an admin made with a typo) must never
+        # stop someone else's change, nor show them that address: that one is not told.
+        log.warning("notification not queued: no e-mail can be sent to user %s", user.id)
 
 
 def notification_language(user: User) -> str | None:

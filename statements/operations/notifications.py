@@ -17,6 +17,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from ..database import for_update
 from ..errors import NotFound
 from ..extensions import db
 from ..i18n import _, _l, in_language
@@ -86,11 +87,13 @@ class Unsubscribed:
     statement: Statement | None  # None: every notification is off
 
 
-def unsubscription(token: object) -> Unsubscribed:
-    """What ``token`` unsubscribes from (404 for a token that is not ours)."""
+def unsubscription(token: object, *, lock: bool = False) -> Unsubscribed:
+    """What ``token`` unsubscribes from (404 for a token that is not ours); with ``lock``,
+    its user's row is locked, so that two clicks at once record one change."""
     try:
         user_id, statement_id = _serializer().loads(str(token))
-        user = db.session.get(User, int(user_id))
+        query = select(User).where(User.id == int(user_id))
+        user = db.session.execute(for_update(query) if lock else query).scalar_one_or_none()
         statement = db.session.get(Statement, int(statement_id)) if statement_id else None
     except (BadSignature, TypeError, ValueError) as exc:
         raise NotFound(UNKNOWN_UNSUBSCRIBE) from exc
@@ -102,7 +105,7 @@ def unsubscription(token: object) -> Unsubscribed:
 def unsubscribe(token: object) -> Unsubscribed:
     """The one-click unsubscribe itself: the link is the proof, as RFC 8058 has it (no
     sign-in, no form). Using it again changes nothing."""
-    what = unsubscription(token)
+    what = unsubscription(token, lock=True)
     if what.statement is not None:
         unfollow(what.user, what.statement)
     elif what.user.notifications:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..database import for_update, is_write_transaction
 from ..errors import NotFound
 from ..extensions import db
+from ..i18n import _
 from ..models import Statement, User, Version
 from ..models.statement import SLUG_MAX, SLUG_PATTERN
 from ..models.types import MAX_INTEGER
@@ -32,16 +33,21 @@ def parse_number(value: object) -> int | None:
 
 def statement_or_404(slug: str, viewer: User | None) -> Statement:
     if not SLUG_PATTERN.fullmatch(slug) or len(slug) > SLUG_MAX:
-        raise NotFound(f"There is no statement {slug!r}.")
+        raise NotFound(_("There is no statement %(slug)s.", slug=repr(slug)))
     query = select(Statement).where(Statement.slug == slug)
     if is_write_transaction():
         query = for_update(query)
     statement = db.session.execute(query).scalar_one_or_none()
     drafts = RULES["read_drafts"]
-    if statement is None or (drafts.is_open(statement) and viewer is None):
-        raise NotFound(f"There is no statement {slug!r}, or it is not published yet.")
-    if drafts.is_open(statement):
-        drafts.require_who(viewer, statement)  # 403 until the address is confirmed
+    if statement is None or (drafts.is_open(statement) and not drafts.permits(viewer)):
+        # A draft is a 404, exactly as a slug that does not exist, to anyone who may not
+        # read drafts: what an unconfirmed account is told says nothing of this slug.
+        if viewer is not None and not drafts.permits(viewer):
+            raise NotFound(_("There is no statement %(slug)s, or it is not published yet. "
+                             "Drafts are for confirmed accounts: confirm your e-mail "
+                             "address to read them.", slug=repr(slug)))
+        raise NotFound(_("There is no statement %(slug)s, or it is not published yet.",
+                         slug=repr(slug)))
     return statement
 
 
@@ -56,10 +62,12 @@ def statement_for_amendments(slug: str, viewer: User | None) -> Statement:
 def version_or_404(statement: Statement, number: object) -> Version:
     given, number = number, parse_number(number)
     if number is None:
-        raise NotFound(f"Statement {statement.slug!r} has no version {given!r}.")
+        raise NotFound(_("Statement %(slug)s has no version %(number)s.",
+                         slug=repr(statement.slug), number=repr(given)))
     version = db.session.execute(
         select(Version).where(Version.statement_id == statement.id, Version.number == number)
     ).scalar_one_or_none()
     if version is None:
-        raise NotFound(f"Statement {statement.slug!r} has no version {number}.")
+        raise NotFound(_("Statement %(slug)s has no version %(number)s.",
+                         slug=repr(statement.slug), number=number))
     return version

@@ -12,11 +12,12 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..http.identity import page_user
 from ..i18n import _
 from ..models import User
-from . import Page
+from . import Page, bp
 
 KEY = "amendment_draft"
 FIELDS = ("base", "paragraph", "text", "rationale")
@@ -41,7 +42,7 @@ def restored_draft(slug: str, user: User) -> dict[str, str] | None:
     draft = session.get(KEY)
     if not isinstance(draft, dict) or draft.get("slug") != slug:
         return None
-    if draft.get("owner") not in (None, str(user.id)):
+    if draft.get("owner") != str(user.id):
         return None  # another person's, on a shared browser: not shown, kept for its owner
     session.pop(KEY)
     if time.time() - float(draft.get("at", 0)) > KEPT_SECONDS:
@@ -49,11 +50,25 @@ def restored_draft(slug: str, user: User) -> dict[str, str] | None:
     return {field: str(draft.get(field, "")) for field in FIELDS}
 
 
-def _former_user() -> str | None:
-    """The user whose sign-in this session cookie carried, when it still names one."""
-    carried = session.get("_user_id")
-    user_id = str(carried).partition(":")[0] if carried else ""
-    return user_id if user_id.isdigit() else None
+def _author_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="statements.draft-author")
+
+
+@bp.app_template_global("draft_author")
+def draft_author() -> str:
+    """The form's signed note of who is typing: signing out (in another tab, say) clears
+    the session's own, and a draft must only ever go back to its author."""
+    user = page_user()
+    return str(_author_signer().dumps(user.id)) if user is not None else ""
+
+
+def _author_of(form: Mapping[str, str]) -> str | None:
+    """Who typed this form, from its signed note; None when the form does not say."""
+    try:
+        author = _author_signer().loads(form.get("author", ""))
+    except BadSignature:
+        return None
+    return str(author) if isinstance(author, int) else None
 
 
 def _fits(values: dict[str, Any]) -> bool:
@@ -70,9 +85,11 @@ def _keep(slug: str, form: Mapping[str, str]) -> Page:
                     paragraph=draft["paragraph"] or None,
                     whole=None if draft["paragraph"] else 1)
     sign_in = url_for("web.login", next=again)
-    kept = {"slug": slug, "owner": _former_user(), "at": time.time(), **draft}
-    if not _fits({**session, KEY: kept}):
-        # Too long for the session cookie: shown back to be copied, never silently dropped.
+    owner = _author_of(form)
+    kept = {"slug": slug, "owner": owner, "at": time.time(), **draft}
+    if owner is None or not _fits({**session, KEY: kept}):
+        # Too long for the session cookie, or of no known author (so not to be handed to
+        # whoever signs in next): shown back to be copied, never silently dropped.
         return render_template("amendments/signed_out.html", draft=draft,
                                sign_in=sign_in), 401
     session[KEY] = kept

@@ -41,7 +41,7 @@ def follow(slug: str) -> Response:
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 def unsubscribe(token: str) -> Page:
-    if request.method == "GET":
+    if request.method != "POST":  # opening the link (GET, HEAD) changes nothing
         return render_template("auth/unsubscribe.html", what=ops.unsubscription(token),
                                token=token, done=False)
     return render_template("auth/unsubscribe.html", what=ops.unsubscribe(token), token=token,

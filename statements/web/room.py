@@ -49,11 +49,15 @@ def project(slug: str) -> Response:
 
 @bp.get("/statements/<slug>/projector")
 def projector(slug: str) -> str:
-    statement = statement_or_404(slug, page_user())
+    viewer = page_user()
+    statement = statement_or_404(slug, viewer)
     state = projector_state(statement)
     head = statement.head
     lines = number_lines(head.text)
     amendment = tracked = None
+    # Amendments are for confirmed accounts: anyone else sees the text instead.
+    if state["show"] == "amendment" and not RULES["read_amendments"].permits(viewer):
+        state = {**state, "show": "text", "amendment": None}
     if state["show"] == "amendment" and state["amendment"] is not None:
         amendment = amendment_or_404(statement, state["amendment"])
         tracked = excerpt(amendment.base_version.text, amendment.text, amendment.first_line,
