@@ -80,10 +80,17 @@ class Statement(Model):
 
     @property
     def head(self) -> Version:
-        return db.session.execute(
+        """The newest version. Versions never change, so it is looked up once per
+        ``head_number`` and session (a new version moves ``head_number``)."""
+        kept = self.__dict__.get("_head")
+        if kept is not None and kept[0] == self.head_number and kept[1] in db.session:
+            return kept[1]  # type: ignore[no-any-return]
+        version = db.session.execute(
             select(Version).where(Version.statement_id == self.id,
                                   Version.number == self.head_number)
         ).scalar_one()
+        self.__dict__["_head"] = (self.head_number, version)
+        return version
 
     def __repr__(self) -> str:
         return f"<Statement {self.slug} {self.status}>"

@@ -137,6 +137,12 @@ def public_endorsements(statement: Statement, filters: SignatoryFilter = Signato
     return total, list(db.session.scalars(query))
 
 
+def count_listed(statement: Statement) -> int:
+    """How many public signatories there are: one count, not the whole list."""
+    return db.session.scalar(select(func.count()).select_from(Endorsement)
+                             .where(listed(statement))) or 0
+
+
 def all_endorsements(statement: Statement) -> list[Endorsement]:
     return list(db.session.scalars(select(Endorsement).where(
         Endorsement.statement_id == statement.id).order_by(Endorsement.endorsed_at,

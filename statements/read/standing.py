@@ -97,12 +97,14 @@ class PlannedMerge:
     reason: str  # why it is skipped; empty when it merges
 
 
-def merge_plan(statement: Statement) -> list[PlannedMerge]:
+def merge_plan(statement: Statement, known: dict[int, Standing] | None = None
+               ) -> list[PlannedMerge]:
     """Every open amendment in text order, merged one after the other onto the head as it
     then stands — exactly as merging them does — saying which will merge and why each other
     one will not (it conflicts with the text, or only with one merged before it)."""
     head = statement.head.text
-    overlaps = {number: entry.overlaps for number, entry in standings(statement).items()}
+    every = standings(statement) if known is None else known  # the caller's, if it has them
+    overlaps = {number: entry.overlaps for number, entry in every.items()}
     running = head
     merged_before: list[int] = []
     plan = []

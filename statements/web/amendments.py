@@ -181,7 +181,8 @@ def amendments(slug: str) -> str:
                                .order_by(Amendment.first_line, Amendment.number)).all()
     open_ones = _filtered([a for a in every if not a.decided], standing_of, request.args)
     decided = sorted((a for a in every if a.decided), key=lambda a: a.number)
-    plan = merge_plan(statement) if RULES["merge_all_clean"].allows(user, statement) else []
+    plan = merge_plan(statement, standing_of) \
+        if RULES["merge_all_clean"].allows(user, statement) else []
     proposers = sorted({a.proposer.name for a in every if not a.decided})
     return render_template(
         "amendments/queue.html", statement=statement, open=open_ones, decided=decided,

@@ -27,6 +27,7 @@ from ..models import Statement
 from ..read.lookups import parse_number, statement_or_404
 from ..read.queries import (
     SignatoryFilter,
+    count_listed,
     counts_by_kind,
     public_countries,
     public_endorsements,
@@ -37,6 +38,7 @@ from ..read.queries import (
 from ..rules import EndorsementKind, is_published
 from ..text import markdown
 from . import bp
+from .page_cache import cached_page
 
 PAGE_SIZE = 50
 
@@ -115,7 +117,11 @@ def _page_number() -> int:
 
 
 @bp.get("/s/<slug>")
-def public_statement(slug: str) -> str:
+def public_statement(slug: str) -> Response | str:
+    return cached_page(slug, lambda: _public_page(slug))
+
+
+def _public_page(slug: str) -> str:
     statement = _published(slug)
     filters = SignatoryFilter(kind=request.args.get("kind", "") if request.args.get("kind")
                               in set(EndorsementKind) else "",
@@ -134,7 +140,7 @@ def public_statement(slug: str) -> str:
         countries=public_countries(statement, current_locale()),
         kind_labels=PAGE_KIND_LABELS, exports=list(EXPORTS),
         public_url=public_url(slug), record_head=record_head(statement),
-        listed=public_endorsements(statement)[0],
+        listed=count_listed(statement),
         pending=statement_counts(statement)["verification"]["pending"])
 
 

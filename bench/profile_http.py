@@ -1,0 +1,46 @@
+"""Where a request's time goes: pyinstrument over N requests through the app in this
+process (no server), on the database bench_http.py --keep FOLDER left behind.
+
+Run: .venv/bin/python bench/profile_http.py FOLDER [page|endorse] [N]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from pyinstrument import Profiler  # noqa: E402
+
+from tests.conftest import make_app  # noqa: E402
+
+
+def main(folder: str, what: str = "page", n: int = 50) -> None:
+    base = Path(folder)
+    app = make_app(f"sqlite:///{base}/bench.sqlite3", base / "instance", TESTING=False,
+                   PUBLIC_URL="http://127.0.0.1")
+    client = app.test_client()
+    tokens = (base / "tokens.txt").read_text().split()  # the last ones: unused
+    if what == "page":
+        def one() -> None:
+            assert client.get("/s/published").status_code == 200
+    else:
+        def one() -> None:
+            response = client.post("/api/v1/statements/published/endorsements",
+                                   data=json.dumps({"kind": "individual", "public": True}),
+                                   headers={"Authorization": f"Bearer {tokens.pop()}",
+                                            "Content-Type": "application/json"})
+            assert response.status_code == 201, response.get_data(as_text=True)
+    one()
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for _ in range(n):
+        one()
+    profiler.stop()
+    print(profiler.output_text(unicode=False, color=False, show_all=False))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], *(sys.argv[2:3]), *(int(a) for a in sys.argv[3:4]))
