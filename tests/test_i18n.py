@@ -187,3 +187,15 @@ def test_api_problem_answers_stay_in_english(app: Flask) -> None:
     refused = delegate.post("/statements?lang=ru", {"title": "T", "text": "x"})
     assert refused.status_code == 403
     assert refused.get_json()["detail"] == "Only moderators and admins create statements."
+
+
+def test_counts_are_written_in_the_pages_language(app: Flask) -> None:
+    from statements.web.display import number
+
+    written = {}
+    for language in LOCALES:
+        with app.test_request_context(f"/?lang={language}"):
+            written[language] = number(12345)
+    assert written["en"] == "12,345" and written["es"] == "12.345"
+    assert written["fr"] == "12\u202f345" and written["ru"] == "12\xa0345"
+    assert written["ar"] == "12,345"  # Latin digits, as the live updates write them too

@@ -344,3 +344,26 @@ def test_head_on_an_unsubscribe_link_changes_nothing(app: Flask) -> None:
     token = unsubscribe_token(notifications(app)[0])
     assert app.test_client().head(f"/unsubscribe/{token}").status_code == 200
     assert subscriptions(app) == 1
+
+
+def test_a_deadline_caught_up_by_a_read_sends_its_mail_right_away(app: Flask) -> None:
+    """The first request after a deadline may be a GET: the followers' mail it queued is
+    sent after that answer, not left for send-mail."""
+    from tests.live import LiveServer
+    from tests.smtp import wait_until
+
+    moderator = make_user(app, "moderator")
+    follower = make_user(app, email="follower@example.org")
+    slug = make_statement(app, moderator, status="amending")
+    assert api_as(app, follower).post(f"/statements/{slug}/subscription").status_code == 204
+    with app.app_context(), write_transaction():
+        statement = db.session.execute(select(Statement).where(Statement.slug == slug)
+                                       ).scalar_one()
+        statement.amending_until = utcnow() - timedelta(minutes=1)
+    with LiveServer(app) as live:
+        assert live.request("GET", "/api/v1/statements")[0] == 200
+
+        def sent() -> bool:
+            return all(m.sent_at is not None for m in notifications(app)) and \
+                len(notifications(app)) == 1
+        wait_until(sent, what="the follower's mail to be sent")

@@ -88,6 +88,9 @@ def finish_transaction(response: Response) -> Response:
     answer was serialised before this, so nothing is reloaded over a broken connection."""
     try:
         if not is_write_transaction():
+            # A read can still have committed mail of its own: the deadline it caught up on
+            # (http.hooks) tells the statement's followers.
+            deliver_after_response(response)
             return response
         if response.status_code >= 400 and not writes_kept():
             db.session.rollback()

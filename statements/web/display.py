@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
 from flask import url_for
 from flask.blueprints import BlueprintSetupState
 from markupsafe import Markup
@@ -44,6 +45,12 @@ def _wall_clock(local: datetime) -> str:
     pattern = Locale.parse(locale).datetime_formats["medium"]
     return str(pattern).format(format_time(wall, "short", locale=locale),
                                format_date(wall, "medium", locale=locale))
+
+
+@bp.app_template_filter("number")
+def number(value: int) -> str:
+    """A count as the page's language writes it (12,345 · 12 345 · 12.345)."""
+    return str(format_decimal(value, locale=current_locale()))
 
 
 @bp.app_template_filter("local_input")

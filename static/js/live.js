@@ -97,13 +97,23 @@
     timer = window.setTimeout(refresh, Math.max(150, lastFetch + gap - Date.now()));
   }
 
+  // A count as the page writes its numbers: in its language, with Latin digits (as the
+  // server's Babel does for every language of the interface).
+  function formatNumber(value) {
+    try {
+      return new Intl.NumberFormat((document.documentElement.lang || "en") + "-u-nu-latn")
+        .format(value);
+    } catch (ignored) { return String(value); }
+  }
+
   function takeValues(region, name, raw) {
     var data;
     try { data = JSON.parse(raw); } catch (ignored) { return; }
     if (!data || typeof data !== "object") { return; }
     each(region.querySelectorAll('[data-live-value^="' + name + '."]'), function (element) {
       var value = data[element.dataset.liveValue.slice(name.length + 1)];
-      if (typeof value === "number" || typeof value === "string") { setText(element, String(value)); }
+      if (typeof value === "number") { setText(element, formatNumber(value)); }
+      else if (typeof value === "string") { setText(element, value); }
     });
   }
 

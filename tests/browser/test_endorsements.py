@@ -22,7 +22,7 @@ def test_endorse_and_withdraw(no_js_page, live_app) -> None:
     page.get_by_label("on behalf of a local or subnational government").check()
     page.get_by_label("Capacity", exact=True).fill("Mayor")
     page.get_by_label("City", exact=True).fill("São Paulo")
-    page.get_by_label("Country", exact=True).fill("Brazil")
+    page.get_by_label("Country", exact=True).select_option(label="Brazil")
     page.get_by_role("button", name="Endorse version 1").click()
     assert "Confirm that you are authorised" in page.get_by_role("alert").first.inner_text()
     page.get_by_label("I am authorised").check()
