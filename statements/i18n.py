@@ -9,6 +9,8 @@ choice stays), that cookie, the signed-in user's ``locale``, the browser's
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -149,10 +151,12 @@ def compile_catalogues(source: Path, target: Path) -> list[str]:
         with po_path.open("rb") as handle:
             catalog = read_po(handle, locale=language)
         mo_path.parent.mkdir(parents=True, exist_ok=True)
-        partial = mo_path.with_suffix(".mo.partial")
-        with partial.open("wb") as handle:
+        # A file of this process's own, then renamed: workers starting together each write
+        # theirs, and none ever reads half a catalogue.
+        handle_no, partial = tempfile.mkstemp(dir=mo_path.parent, suffix=".partial")
+        with os.fdopen(handle_no, "wb") as handle:
             write_mo(handle, catalog, use_fuzzy=False)
-        partial.replace(mo_path)  # atomic: another worker never reads half a catalogue
+        os.replace(partial, mo_path)
         compiled.append(language)
     return compiled
 

@@ -199,3 +199,20 @@ def test_counts_are_written_in_the_pages_language(app: Flask) -> None:
     assert written["en"] == "12,345" and written["es"] == "12.345"
     assert written["fr"] == "12\u202f345" and written["ru"] == "12\xa0345"
     assert written["ar"] == "12,345"  # Latin digits, as the live updates write them too
+
+
+def test_workers_starting_together_compile_the_catalogues_without_a_clash(
+        tmp_path: Path) -> None:
+    """Several application servers start at once on one instance folder (gunicorn's
+    workers): each compiles, none fails, and every catalogue is whole."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        done = list(pool.map(lambda _: compile_catalogues(SOURCE, tmp_path), range(16)))
+    assert all(languages == TRANSLATED for languages in done)
+    from babel.messages.mofile import read_mo
+
+    for language in TRANSLATED:
+        with (tmp_path / language / "LC_MESSAGES" / "messages.mo").open("rb") as handle:
+            assert len(read_mo(handle)) > 600
+    assert not list(tmp_path.rglob("*.partial"))
