@@ -28,6 +28,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..i18n import current_locale
 from ..models import RecordEvent, Statement
+from ..models.statement import SLUG_MAX, SLUG_PATTERN
 from ..rules import PUBLISHED
 
 MAX_PAGES = 256
@@ -76,6 +77,8 @@ def _anonymous() -> bool:
 
 def _content_key(slug: str) -> str | None:
     """What the page is made of, as one string; None unless the statement is published."""
+    if not SLUG_PATTERN.fullmatch(slug) or len(slug) > SLUG_MAX:
+        return None  # not a slug at all (say, with a NUL, which PostgreSQL refuses): a 404
     head = select(RecordEvent.hash).where(RecordEvent.statement_id == Statement.id) \
         .order_by(RecordEvent.seq.desc()).limit(1).scalar_subquery()
     row = db.session.execute(select(Statement.status, head).where(Statement.slug == slug)
