@@ -22,6 +22,7 @@ from .http.identity import init_identity
 from .http.problems import register_error_handlers
 from .i18n import init_i18n
 from .web import bp as web_bp
+from .web.page_cache import KeptPages
 
 log = logging.getLogger(__name__)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -66,6 +67,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     register_commands(app)
 
+    # Kept public pages are answered in front of Flask (and so inside the proxy fix).
+    app.wsgi_app = KeptPages(app, app.wsgi_app)  # type: ignore[method-assign]
     # Flask's way to add WSGI middleware is to replace the app's ``wsgi_app`` method, which
     # mypy refuses as monkey-patching (python/mypy#2427): hence method-assign, here only.
     if app.config["TRUSTED_PROXIES"]:

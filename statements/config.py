@@ -89,7 +89,10 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "SIGNING_SEED": signing_seed(env, Path(instance_path), production),
         "RETIRED_SIGNING_KEYS": retired_keys(env),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A server's connection can be gone (restarted, idle too long): each is tried
+        # before use. A file opened by this process cannot, so SQLite is spared the query.
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": not normalise_database_url(database_url).startswith("sqlite")},
         "SQLITE_BUSY_TIMEOUT_MS": _int(env, "SQLITE_BUSY_TIMEOUT_MS", 30_000),
         # Requests larger than this are refused (413) from Content-Length alone.
         "MAX_BODY_BYTES": _int(env, "MAX_BODY_BYTES", 2 * MIB),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
@@ -29,6 +29,7 @@ from flask_babel import (
     lazy_pgettext,
     ngettext,
 )
+from werkzeug.datastructures import LanguageAccept
 from werkzeug.wrappers import Response as BaseResponse
 
 log = logging.getLogger(__name__)
@@ -73,17 +74,27 @@ def _asked() -> str | None:
     return asked if asked in LOCALES else None
 
 
+def reader_locale(asked: str | None, cookies: Mapping[str, str],
+                  accept_languages: LanguageAccept) -> str:
+    """The language of a reader who is not signed in: ``?lang=``, the cookie, the browser,
+    English. (The page cache works out the same before the request reaches Flask.)"""
+    chosen = asked or cookies.get(COOKIE)
+    if chosen in LOCALES:
+        return str(chosen)
+    return accept_languages.best_match(LOCALES) or DEFAULT
+
+
 def select_locale() -> str:
     if not has_request_context() or request.blueprint == "api":
         return DEFAULT  # API problem answers stay in English (API.md, "Languages")
-    chosen = _asked() or request.cookies.get(COOKIE)
-    if chosen in LOCALES:
-        return str(chosen)
-    browser = request.accept_languages.best_match(LOCALES) or DEFAULT
+    asked = _asked()
+    reader = reader_locale(asked, request.cookies, request.accept_languages)
+    if asked or request.cookies.get(COOKIE) in LOCALES:
+        return reader  # a choice made in the menu comes before the account's
     if g.get("_choosing_locale"):
         # Loading the signed-in user wrote a message (say, that the session ended): that
         # one is in the browser's language, and the user's own is chosen after.
-        return browser
+        return reader
     from .http.identity import page_user  # noqa: PLC0415  (http imports this module)
 
     g._choosing_locale = True
@@ -93,7 +104,7 @@ def select_locale() -> str:
         g._choosing_locale = False
     if user is not None and user.locale in LOCALES:
         return str(user.locale)
-    return browser
+    return reader
 
 
 def current_locale() -> str:

@@ -49,3 +49,83 @@ def test_a_query_the_page_does_not_read_is_never_kept(app: Flask) -> None:
     assert len(_cache(app).pages) == 0
     assert client.get(f"/s/{slug}?kind=individual").status_code == 200
     assert len(_cache(app).pages) == 1
+
+
+def test_a_kept_page_is_answered_as_flask_answered_it(app: Flask, client) -> None:
+    """The second reader gets the page from in front of Flask: the same bytes and headers
+    (security headers included), and HEAD the same without the body."""
+    from statements.web.page_cache import _cache
+
+    slug = make_statement(app, status="endorsing")
+    made = client.get(f"/s/{slug}")
+    assert len(_cache(app).pages) == 1
+    kept = client.get(f"/s/{slug}")
+    assert kept.get_data() == made.get_data()
+    drop = {"Date"}
+    assert {k: v for k, v in kept.headers if k not in drop} == \
+        {k: v for k, v in made.headers if k not in drop}
+    assert kept.headers["Content-Security-Policy"] and kept.headers["X-Frame-Options"] == "DENY"
+    head = client.head(f"/s/{slug}")
+    assert head.status_code == 200 and not head.get_data()
+    assert head.headers["ETag"] == made.headers["ETag"]
+
+
+def test_a_passed_deadline_is_never_hidden_by_a_kept_page(app: Flask, client) -> None:
+    """A deadline passes without any write: the kept page still says "open", so the
+    request goes on to Flask, which records the deadline, and the reader sees it closed."""
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import select
+
+    from statements.extensions import db
+    from statements.models import Statement
+
+    slug = make_statement(app, status="endorsing")
+    with app.app_context():
+        statement = db.session.scalars(select(Statement)).one()
+        statement.endorsing_until = datetime.now(timezone.utc) + timedelta(days=1)
+        db.session.commit()
+    assert "Open for endorsement until" in client.get(f"/s/{slug}").get_data(as_text=True)
+    assert "Open for endorsement until" in client.get(f"/s/{slug}").get_data(as_text=True)
+    with app.app_context():
+        statement = db.session.scalars(select(Statement)).one()
+        statement.endorsing_until = datetime.now(timezone.utc) - timedelta(seconds=1)
+        db.session.commit()  # the deadline passes; nothing is written
+    page = client.get(f"/s/{slug}").get_data(as_text=True)
+    assert "Endorsement closed" in page and "Open for endorsement" not in page
+    with app.app_context():
+        assert db.session.scalars(select(Statement)).one().status == "closed"
+
+
+def test_readers_arriving_together_wait_for_one_page_to_be_made(app: Flask, monkeypatch
+                                                                 ) -> None:
+    import threading
+
+    from statements.web import public
+
+    slug = make_statement(app, status="endorsing")
+    made: list[int] = []
+    real = public._public_page
+
+    def counting(slug: str) -> str:
+        made.append(1)
+        return real(slug)
+
+    monkeypatch.setattr(public, "_public_page", counting)
+    start = threading.Barrier(8)
+    pages: list[bytes] = []
+
+    def read() -> None:
+        client = app.test_client()
+        start.wait()
+        response = client.get(f"/s/{slug}")
+        assert response.status_code == 200
+        pages.append(response.get_data())
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(pages) == 8 and len(set(pages)) == 1
+    assert len(made) == 1

@@ -4,6 +4,7 @@ and reviewing → amending. Deadlines close amending and endorsing by themselves
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
@@ -44,7 +45,8 @@ def transition(actor: User, statement: Statement, to: object) -> Statement:
     return statement
 
 
-def _due(now: datetime) -> ColumnElement[bool]:
+def deadline_passed(now: datetime | ColumnElement[Any]) -> ColumnElement[bool]:
+    """A statement whose deadline has passed without its status moving yet."""
     return or_(
         and_(Statement.status == StatementStatus.AMENDING, Statement.amending_until <= now),
         and_(Statement.status == StatementStatus.ENDORSING, Statement.endorsing_until <= now),
@@ -53,7 +55,7 @@ def _due(now: datetime) -> ColumnElement[bool]:
 
 def any_deadline_due(now: datetime | None = None) -> bool:
     """A cheap, unlocked look: has any deadline passed without its status moving?"""
-    return db.session.execute(select(Statement.id).where(_due(now or utcnow())).limit(1)
+    return db.session.execute(select(Statement.id).where(deadline_passed(now or utcnow())).limit(1)
                               ).first() is not None
 
 
@@ -62,12 +64,12 @@ def close_due_deadlines(now: datetime | None = None) -> list[Statement]:
     the rows are locked and re-checked, so two requests never record one deadline twice."""
     now = now or utcnow()
     moved = []
-    for statement in db.session.scalars(for_update(select(Statement).where(_due(now)))):
+    for statement in db.session.scalars(for_update(select(Statement).where(deadline_passed(now)))):
         before = statement.status
         amending = before == StatementStatus.AMENDING
         statement.status = StatementStatus.REVIEWING if amending else StatementStatus.CLOSED
         deadline = statement.amending_until if amending else statement.endorsing_until
-        assert deadline is not None  # _due() picked the statement for this deadline
+        assert deadline is not None  # deadline_passed() picked the statement for this deadline
         record(None, "statement.deadline", statement, statement_id=statement.id, before=before,
                after=statement.status, deadline=deadline.isoformat())
         tell_followers(statement, None, before, StatementStatus(statement.status))

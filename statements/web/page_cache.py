@@ -10,6 +10,14 @@ indexed query per request tells whether a kept page is still the page, and a pag
 before a change is never served after it. A draft is never kept (only published
 statements are), and signed-in readers always get a page rendered for them.
 
+:class:`KeptPages` answers from the kept pages in front of Flask (WSGI middleware): a page
+read by many people at once costs that one query and a copy of bytes, not a request
+through every hook. Whatever it cannot answer goes on to Flask untouched: a signed-in
+reader, another query string, a deadline that has passed without its status being
+recorded yet (Flask's first hook records it), a statement not published. When a page
+must be made, one thread per page makes it and the others asking for the same page at
+that moment wait for it, instead of all making it at once.
+
 With several application servers each keeps its own pages, keyed the same way, so none
 can serve another's stale one: nothing shared is needed. The key is also the page's
 ``ETag``: a conditional request for an unchanged page is answered ``304``.
@@ -17,47 +25,72 @@ can serve another's stale one: nothing shared is needed. The key is also the pag
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, request, session
-from sqlalchemy import select
+from sqlalchemy import Connection, Select, bindparam, exists, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, scoped_session
+from werkzeug.datastructures import Headers, MultiDict
+from werkzeug.wrappers import Request as BaseRequest
+from werkzeug.wrappers import Response as BaseResponse
 
+from ..database import SINGLE_READ_OPTION
 from ..extensions import db
-from ..i18n import current_locale
+from ..i18n import current_locale, reader_locale
 from ..models import RecordEvent, Statement
 from ..models.statement import SLUG_MAX, SLUG_PATTERN
+from ..models.types import utcnow
+from ..operations.workflow import deadline_passed
 from ..rules import PUBLISHED
 
 MAX_PAGES = 256
 # What the public page reads of its query; with anything else in it, a page is not kept
 # (so that ?x=1, ?x=2 … cannot push the useful pages out).
-PAGE_ARGUMENTS = ("kind", "country", "q", "page")
+PAGE_ARGUMENTS = frozenset({"kind", "country", "q", "page"})
+PAGE_PATH = re.compile(r"/s/([^/]+)")
+# Set by the view on a page fit to keep, to the page's key.
+KEEP = "statements.keep_page"
+# Threads making a page: one lock per key, striped (bounded, and no lock is ever removed
+# while another thread waits on it).
+STRIPES = 64
+# What makes an answer conditional (werkzeug's make_conditional reads these).
+CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
+               "HTTP_IF_UNMODIFIED_SINCE", "HTTP_RANGE")
 
 
 class PageCache:
-    """The last ``limit`` pages, least recently used first out."""
+    """The last ``limit`` answers (headers and body), least recently used first out."""
 
     def __init__(self, limit: int = MAX_PAGES) -> None:
         self.limit = limit
-        self.pages: OrderedDict[str, bytes] = OrderedDict()
+        self.pages: OrderedDict[str, tuple[Headers, bytes]] = OrderedDict()
         self.lock = threading.Lock()
+        self.making = [threading.Lock() for _ in range(STRIPES)]
 
-    def get(self, key: str) -> bytes | None:
+    def get(self, key: str) -> tuple[Headers, bytes] | None:
         with self.lock:
             page = self.pages.get(key)
             if page is not None:
                 self.pages.move_to_end(key)
             return page
 
-    def put(self, key: str, page: bytes) -> None:
+    def put(self, key: str, headers: Headers, body: bytes) -> None:
         with self.lock:
-            self.pages[key] = page
+            self.pages[key] = (headers, body)
             self.pages.move_to_end(key)
             while len(self.pages) > self.limit:
                 self.pages.popitem(last=False)
+
+    def maker(self, key: str) -> threading.Lock:
+        return self.making[int(key[:8], 16) % STRIPES]
 
 
 def _cache(app: Flask) -> PageCache:
@@ -68,29 +101,50 @@ def _cache(app: Flask) -> PageCache:
     return found
 
 
-def _anonymous() -> bool:
-    config = current_app.config
-    return not any(name in request.cookies for name in (
+def _anonymous(cookies: dict[str, str] | Any, config: dict[str, Any] | Any) -> bool:
+    return not any(name in cookies for name in (
         config.get("SESSION_COOKIE_NAME", "session"),
         config.get("REMEMBER_COOKIE_NAME", "remember_token")))
 
 
-def _content_key(slug: str) -> str | None:
-    """What the page is made of, as one string; None unless the statement is published."""
-    if not SLUG_PATTERN.fullmatch(slug) or len(slug) > SLUG_MAX:
-        return None  # not a slug at all (say, with a NUL, which PostgreSQL refuses): a 404
+def _looks_kept(args: MultiDict[str, str]) -> bool:
+    """Only what the page reads, each once (?page=1&page=2 is rendered, never kept)."""
+    return set(args) <= PAGE_ARGUMENTS and len(args) == len(list(args.items(multi=True)))
+
+
+def _is_slug(slug: str) -> bool:
+    # Not a slug at all (say, with a NUL, which PostgreSQL refuses): a 404, never a query.
+    return len(slug) <= SLUG_MAX and SLUG_PATTERN.fullmatch(slug) is not None
+
+
+@functools.cache
+def _content_query() -> Select[tuple[str, str | None, bool]]:
+    """Built once (each request only binds its slug and the time)."""
     head = select(RecordEvent.hash).where(RecordEvent.statement_id == Statement.id) \
         .order_by(RecordEvent.seq.desc()).limit(1).scalar_subquery()
-    row = db.session.execute(select(Statement.status, head).where(Statement.slug == slug)
-                             ).first()
-    if row is None or row[0] not in PUBLISHED:
-        return None
-    query = "&".join(f"{name}={request.args.get(name, '')}" for name in PAGE_ARGUMENTS)
-    made_of = "\0".join([slug, str(row[0]), str(row[1]), current_locale(), query])
+    now = bindparam("now", type_=Statement.__table__.c.endorsing_until.type)
+    due = exists().where(deadline_passed(now))
+    return select(Statement.status, head, due).where(Statement.slug == bindparam("slug"))
+
+
+def _content(source: scoped_session[Any] | Session | Connection, slug: str
+             ) -> tuple[str, str | None, bool] | None:
+    """The statement's status, its record's head, and whether some deadline has passed
+    without its status being recorded yet (then a request must go through Flask, whose
+    first hook records it): in one indexed query."""
+    row = source.execute(_content_query(), {"slug": slug, "now": utcnow()}).first()
+    return None if row is None else (str(row[0]), row[1], bool(row[2]))
+
+
+def page_key(slug: str, status: str, head: str | None, locale: str,
+             args: MultiDict[str, str]) -> str:
+    """What the page is made of, as one string."""
+    query = urlencode(sorted(args.items(multi=True)))
+    made_of = "\0".join([slug, status, str(head), locale, query])
     return hashlib.sha256(made_of.encode("utf-8")).hexdigest()
 
 
-def _answer(page: bytes, key: str) -> Response:
+def _answer(page: str, key: str) -> Response:
     response = Response(page, mimetype="text/html")
     response.set_etag(key)
     response.headers["Cache-Control"] = "no-cache"  # a browser asks again, with the ETag
@@ -100,19 +154,100 @@ def _answer(page: bytes, key: str) -> Response:
 
 
 def cached_page(slug: str, render: Callable[[], str]) -> Response | str:
-    """The page ``render`` makes, from the cache when the reader is anonymous and the
-    statement's content has not changed since it was kept."""
-    if not _anonymous() or not set(request.args) <= {*PAGE_ARGUMENTS, "lang"}:
+    """The page ``render`` makes: for an anonymous reader with its ``ETag`` (``304`` when
+    unchanged), and marked for :class:`KeptPages` to keep when nothing in it was made for
+    this very request."""
+    args = request.args
+    lang = args.getlist("lang")
+    if not _anonymous(request.cookies, current_app.config) or len(lang) > 1 \
+            or not _looks_kept(MultiDict([(k, v) for k, v in args.items(multi=True)
+                                          if k != "lang"])):
         return render()  # any other query (?x=1, ?x=2 …) is rendered, never kept
-    key = _content_key(slug)
-    if key is None:
+    content = _content(db.session, slug) if _is_slug(slug) else None
+    if content is None or content[0] not in PUBLISHED:
         return render()
-    cache = _cache(current_app)
-    page = cache.get(key)
-    if page is None:
-        html = render()
-        if session.modified or session:  # the page was made for this reader after all
-            return html
-        page = html.encode("utf-8")
-        cache.put(key, page)
-    return _answer(page, key)
+    key = page_key(slug, content[0], content[1], current_locale(), args)
+    html = render()
+    if session.modified or session:  # the page was made for this reader after all
+        return html
+    if not lang:  # a page asked in a language (?lang=) sets its cookie: not kept
+        request.environ[KEEP] = key
+    return _answer(html, key)
+
+
+class KeptPages:
+    """WSGI middleware in front of Flask: kept public pages, answered without Flask."""
+
+    def __init__(self, app: Flask, wsgi: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+        self.wsgi = wsgi
+        self.engine: Engine | None = None
+
+    def __call__(self, environ: dict[str, Any],
+                 start_response: Callable[..., Any]) -> Iterable[bytes]:
+        key = self._key(environ)
+        if key is None:
+            return self.wsgi(environ, start_response)
+        cache = _cache(self.app)
+        kept = cache.get(key)
+        if kept is None:
+            with cache.maker(key):  # one thread makes it; the others wait, then read it
+                kept = cache.get(key)
+                if kept is None:
+                    return self._make(environ, start_response, cache)
+        headers, body = kept
+        if any(name in environ for name in CONDITIONAL):
+            response = BaseResponse(body, 200, headers)
+            response.make_conditional(BaseRequest(environ))  # 304 when unchanged
+            return response(environ, start_response)
+        start_response("200 OK", headers.to_wsgi_list())
+        return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+    def _key(self, environ: dict[str, Any]) -> str | None:
+        """The key of the page asked for, when it may be answered from the kept pages."""
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return None
+        path = PAGE_PATH.fullmatch(environ.get("PATH_INFO", ""))
+        if path is None or not _is_slug(path[1]) \
+                or environ.get("CONTENT_LENGTH", "0") not in ("", "0") \
+                or environ.get("HTTP_TRANSFER_ENCODING"):
+            return None  # not the page, or a body (which Flask refuses or ignores)
+        asking = BaseRequest(environ)
+        if "HTTP_COOKIE" in environ and not _anonymous(asking.cookies, self.app.config):
+            return None
+        if environ.get("QUERY_STRING") and not _looks_kept(asking.args):
+            return None
+        if self.engine is None:
+            with self.app.app_context():
+                self.engine = db.engine
+        with self.engine.connect().execution_options(**{SINGLE_READ_OPTION: True}
+                                                     ) as connection:
+            content = _content(connection, path[1])
+        if content is None or content[0] not in PUBLISHED or content[2]:
+            return None
+        locale = reader_locale(None, asking.cookies, asking.accept_languages)
+        return page_key(path[1], content[0], content[1], locale, asking.args)
+
+    def _make(self, environ: dict[str, Any], start_response: Callable[..., Any],
+              cache: PageCache) -> Iterable[bytes]:
+        """Flask answers; a page it marked as fit to keep is kept, under its own key (it
+        looked again, after its hooks)."""
+        answered: list[Any] = []
+
+        def keep_status(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            answered[:] = [status, headers]
+            return start_response(status, headers, *rest)
+
+        result = self.wsgi(environ, keep_status)
+        try:
+            body = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        key = environ.get(KEEP)
+        if key and environ["REQUEST_METHOD"] == "GET" and answered \
+                and answered[0].startswith("200 ") \
+                and not any(name.lower() == "set-cookie" for name, _ in answered[1]):
+            cache.put(key, Headers(answered[1]), body)
+        return [body]
