@@ -19,11 +19,17 @@ every unsafe method, the CLI and tests through :func:`write_transaction`.
 
 from __future__ import annotations
 
+import fcntl
+import os
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Select, event
+from sqlalchemy import Engine, Pool, Select, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from .extensions import db
@@ -51,15 +57,101 @@ def install_engine_events(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
 
+    turn = _turn_for(engine.url.database, busy_timeout_ms / 1000)
+
     @event.listens_for(engine, "begin")
     def _sqlite_begin(conn: Any) -> None:
         options = conn.get_execution_options()
         if options.get(SINGLE_READ_OPTION):
             return
-        if options.get(WRITE_OPTION):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
+        if not options.get(WRITE_OPTION):
             conn.exec_driver_sql("BEGIN")
+            return
+        if turn is not None:
+            turn.take(conn.connection.dbapi_connection)
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if turn is not None:
+                turn.give_back()
+            raise
+
+
+class WriteTurn:
+    """Writers to one SQLite file take turns here, before ``BEGIN IMMEDIATE``.
+
+    SQLite makes a writer that finds the file locked sleep and try again, 1, 2, 5, 10 …
+    up to 100 ms apart, and the lock stays idle while it sleeps: under a burst of writes
+    the waiters mostly sleep (measured: 43 endorsements a second, p99 3.3 s). Here the
+    threads of a process wait on a lock that wakes the next one the moment the last is
+    done, and the one thread of each process that holds it waits for the other
+    processes' writer on ``flock`` of a file beside the database, asking every 0.2 ms: a
+    writer waits as long as the writer before it writes, not longer. Within the busy
+    timeout as before; past it, the same error SQLite would give (a 503). The turn is
+    the connection's until it is back in the pool: after its commit or rollback."""
+
+    POLL_SECONDS = 0.0002
+
+    def __init__(self, path: str, timeout: float) -> None:
+        self.path = path
+        self.timeout = timeout
+        self.threads = threading.Lock()
+        self.fd: int | None = None
+        self.holder: Any = None  # the DBAPI connection whose transaction has the turn
+
+    def take(self, holder: Any) -> None:
+        deadline = time.monotonic() + self.timeout
+        if not self.threads.acquire(timeout=self.timeout):
+            raise _locked()
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        os.close(fd)
+                        raise _locked() from None
+                    time.sleep(self.POLL_SECONDS)
+        except BaseException:
+            self.threads.release()
+            raise
+        self.fd, self.holder = fd, holder
+
+    def give_back(self) -> None:
+        fd, self.fd, self.holder = self.fd, None, None
+        if fd is not None:
+            os.close(fd)  # closing the file lets the lock go
+        self.threads.release()
+
+
+_turns: dict[str, WriteTurn] = {}
+_turns_lock = threading.Lock()
+
+
+def _turn_for(database: str | None, timeout: float) -> WriteTurn | None:
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None  # no file of its own to stand beside
+    path = os.path.abspath(database) + ".write-turn"
+    with _turns_lock:
+        return _turns.setdefault(path, WriteTurn(path, timeout))
+
+
+def _locked() -> OperationalError:
+    return OperationalError("BEGIN IMMEDIATE", {},
+                            sqlite3.OperationalError("database is locked"))
+
+
+@event.listens_for(Pool, "checkin")
+@event.listens_for(Pool, "invalidate")
+def _back_in_pool(dbapi_connection: Any, *_: Any) -> None:
+    """A connection comes back to the pool once its transaction has ended (committed or
+    rolled back), or is thrown away (lost): its write turn, if it had one, goes to the
+    next writer."""
+    for turn in list(_turns.values()):
+        if turn.holder is not None and turn.holder is dbapi_connection:
+            turn.give_back()
 
 
 def begin_write(session: Session | None = None) -> None:

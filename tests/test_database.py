@@ -163,3 +163,74 @@ def test_times_come_back_aware_and_in_utc(app: Flask) -> None:
         db.session.expire_all()
         created = db.session.execute(select(User.created_at)).scalar_one()
         assert created.tzinfo is not None and created.utcoffset().total_seconds() == 0
+
+
+def _turn_file(database_url: str) -> str:
+    return database_url.removeprefix("sqlite:///") + ".write-turn"
+
+
+def _turn_is_free(database_url: str) -> bool:
+    import fcntl
+    import os
+
+    fd = os.open(_turn_file(database_url), os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def test_sqlite_writers_take_turns_and_every_end_gives_the_turn_back(
+        app: Flask, counter: None, database_url: str) -> None:
+    """Writers to a SQLite file wait for their turn on a lock beside it (never in SQLite's
+    sleeping busy handler); the turn is held from BEGIN IMMEDIATE to the end of the
+    transaction, however it ends."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the write turn is SQLite's; PostgreSQL writers queue on row locks")
+    with app.app_context():
+        begin_write()
+        assert not _turn_is_free(database_url)  # another process's writer would wait
+        db.session.commit()
+        assert _turn_is_free(database_url)
+        with pytest.raises(ZeroDivisionError):
+            with write_transaction():
+                assert not _turn_is_free(database_url)
+                _ = 1 / 0
+        assert _turn_is_free(database_url)
+        begin_write()
+        db.session.connection().invalidate()  # the connection is lost mid-transaction
+        db.session.rollback()
+        assert _turn_is_free(database_url)
+        db.session.execute(select(counters.c.value)).scalar_one()  # a read takes no turn
+        assert _turn_is_free(database_url)
+        db.session.rollback()
+
+
+def test_a_writer_that_never_gets_its_turn_is_a_503_and_changes_nothing(
+        database_url: str, tmp_path) -> None:
+    import fcntl
+    import os
+
+    from tests.conftest import make_app
+    from tests.factories import api_as, make_statement, make_user
+
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the write turn is SQLite's; PostgreSQL writers queue on row locks")
+    app = make_app(database_url, tmp_path / "instance", SQLITE_BUSY_TIMEOUT_MS=300)
+    slug = make_statement(app, status="endorsing")
+    signer = api_as(app, make_user(app))
+    fd = os.open(_turn_file(database_url), os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # another process is writing, and does not stop
+    try:
+        refused = signer.post(f"/statements/{slug}/endorsements", {"kind": "individual"})
+    finally:
+        os.close(fd)
+    assert refused.status_code == 503 and refused.headers["Retry-After"]
+    assert signer.get(f"/statements/{slug}/endorsements").get_json()["count"] == 0
+    assert signer.post(f"/statements/{slug}/endorsements", {"kind": "individual"}
+                       ).status_code == 201
+    with app.app_context():
+        db.engine.dispose()
