@@ -175,6 +175,15 @@ def for_update(stmt: _S) -> _S:
     return stmt.with_for_update()
 
 
+def lock_rows(stmt: Select[Any]) -> None:
+    """Lock the rows ``stmt`` selects, for the lock alone (nothing is read from them).
+    PostgreSQL runs it ``FOR UPDATE``; on SQLite this transaction's ``BEGIN IMMEDIATE``
+    already holds the whole database, so nothing needs to run."""
+    session = db.session()
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(for_update(stmt))
+
+
 def is_write_transaction(session: Session | None = None) -> bool:
     session = session or db.session()
     if not session.in_transaction():

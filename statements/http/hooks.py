@@ -63,9 +63,8 @@ def _catch_up_deadlines() -> None:
     transaction of its own, so that this very answer and every later one show it."""
     if request.endpoint in {None, "static", "web.healthz"}:
         return
-    due = any_deadline_due()
-    db.session.rollback()  # end the look, so the write (ours or the request's) begins clean
-    if due:
+    if any_deadline_due():  # on a connection of its own: the request's is untouched
+        db.session.rollback()  # nothing should have been read yet; a write begins clean
         with write_transaction():
             close_due_deadlines()
 

@@ -23,7 +23,7 @@ from ..extensions import db
 from ..models import OutboxMessage
 from ..models.types import utcnow
 from .delivery import deliver_after_response, deliver_pending, note_queued, unsent
-from .message import MAX_SUBJECT, check_headers, check_kind, compose, message_id, one_line
+from .message import MAX_SUBJECT, check_headers, check_kind, message_id, one_line, recipient
 
 __all__ = ["deliver_after_response", "deliver_pending", "queue_mail", "unsent"]
 
@@ -45,10 +45,9 @@ def queue_mail(to: str, subject: str, text: str, *, html: str | None = None, kin
         body_html=html, headers_json=json.dumps(extra, ensure_ascii=False, sort_keys=True),
         kind=check_kind(kind), message_id=message_id(current_app.config["MAIL_FROM"]),
         created_at=now, attempts=0, next_attempt_at=now)
-    # Composed once now, so that what could never be sent fails this request, not later.
-    compose(sender=current_app.config["MAIL_FROM"], to=message.to_address,
-            subject=message.subject, text=text, html=html, headers=extra,
-            message_id=message.message_id, date=now)
+    # What could never be sent fails this request, not later: the address (headers and
+    # kind are checked above; a subject and a body can always be written out).
+    recipient(message.to_address)
     db.session.add(message)
     db.session.flush()
     note_queued()

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..chain import GENESIS, canonical, commitment, event_hash
-from ..database import for_update
+from ..database import lock_rows
 from ..extensions import db
 from ..models import Amendment, Endorsement, RecordEvent, Statement, User
 from ..models import Version as VersionRow
@@ -123,11 +123,18 @@ def record_event(action: str, subject: Any, *, statement_id: int, before: Any, a
     return append(statement_id, type_, data, stamp(when))
 
 
+def head_hash(statement_id: int) -> str:
+    """The hash of the statement's last event (GENESIS before the first)."""
+    found = db.session.scalar(select(RecordEvent.hash).where(
+        RecordEvent.statement_id == statement_id).order_by(RecordEvent.seq.desc()).limit(1))
+    return found or GENESIS
+
+
 def append(statement_id: int, type_: str, data: dict[str, Any], at: str) -> RecordEvent:
     """Add the next event to the statement's chain. The statement's row is locked first
     (PostgreSQL; SQLite's writer holds the database), so two writers queue and each links
     to the event the other stored; the unique (statement, seq) is the last line."""
-    db.session.execute(for_update(select(Statement.id).where(Statement.id == statement_id)))
+    lock_rows(select(Statement.id).where(Statement.id == statement_id))
     last = db.session.execute(
         select(RecordEvent.seq, RecordEvent.hash).where(RecordEvent.statement_id == statement_id)
         .order_by(RecordEvent.seq.desc()).limit(1)).first()

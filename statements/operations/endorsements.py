@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..database import for_update
+from ..database import for_update, lock_rows
 from ..errors import Duplicate, Invalid, InvalidState, NotFound
 from ..extensions import db
 from ..i18n import _, _l
@@ -19,6 +19,7 @@ from ..rules import RULES, EndorsementKind, EndorsementStatus, Verification, sta
 from ..text.countries import COUNTRY_CODES, country_name
 from ..text.search import endorsement_key
 from .audit import record
+from .chain import head_hash
 from .fields import text_field
 from .letters import send_receipt
 
@@ -129,15 +130,14 @@ def activate(actor: User | None, endorsement: Endorsement, *, renewed: bool) -> 
     a signed receipt on its way to its address."""
     # The statement's lock first, then the time: endorsements then take their place in the
     # public list (by time) in the order their events take in the record (by seq).
-    db.session.execute(for_update(select(Statement.id).where(
-        Statement.id == endorsement.statement_id)))
+    lock_rows(select(Statement.id).where(Statement.id == endorsement.statement_id))
     endorsement.status = EndorsementStatus.ACTIVE
     endorsement.endorsed_at, endorsement.withdrawn_at = utcnow(), None
     db.session.flush()
     record(actor, "endorsement.renew" if renewed else "endorsement.create", endorsement,
            statement_id=endorsement.statement_id, after=endorsement.version_number,
            sha256=endorsement.sha256, kind=endorsement.kind, public=endorsement.public)
-    send_receipt(endorsement)
+    send_receipt(endorsement, head_hash(endorsement.statement_id))  # the event just added
     return endorsement
 
 

@@ -118,11 +118,11 @@ def send_endorsement_link(endorsement: Endorsement, confirm: str | None, withdra
         queue_mail(endorsement.address, subject, "\n".join(body) + "\n", kind=CONFIRMATION)
 
 
-def send_receipt(endorsement: Endorsement) -> None:
-    """The signed receipt of an endorsement that has just become active (its ``endorsed``
-    record event must exist already)."""
+def send_receipt(endorsement: Endorsement, event_hash: str) -> None:
+    """The signed receipt of an endorsement that has just become active: ``event_hash`` is
+    its ``endorsed`` record event's."""
     statement = endorsement.statement
-    proof = receipt(endorsement)
+    proof = receipt(endorsement, event_hash)
     with in_language(_requester(endorsement.user)):
         who = (_("%(name)s (%(organisation)s)", name=endorsement.name,
                  organisation=endorsement.organisation)

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..database import for_update
+from ..database import lock_rows
 from ..errors import TooManyAttempts
 from ..extensions import db
 from ..i18n import _l, _n
@@ -36,7 +36,7 @@ def _lock_address(key: str) -> None:
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     db.session.execute(insert(SignInThrottle).values(email_key=key).on_conflict_do_nothing())
-    db.session.execute(for_update(select(SignInThrottle).where(SignInThrottle.email_key == key)))
+    lock_rows(select(SignInThrottle).where(SignInThrottle.email_key == key))
 
 
 def _could_be_an_account(key: str) -> bool:

@@ -3,12 +3,13 @@ and reviewing → amending. Deadlines close amending and endorsing by themselves
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 
-from ..database import for_update
+from ..database import SINGLE_READ_OPTION, for_update
 from ..errors import Invalid, InvalidState
 from ..extensions import db
 from ..i18n import _
@@ -53,10 +54,19 @@ def deadline_passed(now: datetime | ColumnElement[Any]) -> ColumnElement[bool]:
     )
 
 
+@functools.cache
+def _any_due_query() -> Select[tuple[int]]:
+    """Built once: every request asks it (see http.hooks)."""
+    now = bindparam("now", type_=Statement.__table__.c.endorsing_until.type)
+    return select(Statement.id).where(deadline_passed(now)).limit(1)
+
+
 def any_deadline_due(now: datetime | None = None) -> bool:
-    """A cheap, unlocked look: has any deadline passed without its status moving?"""
-    return db.session.execute(select(Statement.id).where(deadline_passed(now or utcnow())).limit(1)
-                              ).first() is not None
+    """A cheap, unlocked look: has any deadline passed without its status moving? One
+    SELECT on a connection of its own, outside the request's transaction."""
+    with db.engine.connect().execution_options(**{SINGLE_READ_OPTION: True}) as connection:
+        return connection.execute(_any_due_query(), {"now": now or utcnow()}
+                                  ).first() is not None
 
 
 def close_due_deadlines(now: datetime | None = None) -> list[Statement]:

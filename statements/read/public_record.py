@@ -26,13 +26,15 @@ def public_record(statement: Statement) -> dict[str, Any]:
             "head": head, "signature": sign_head(head)}
 
 
-def receipt(endorsement: Endorsement) -> dict[str, Any]:
+def receipt(endorsement: Endorsement, proof: str | None = None) -> dict[str, Any]:
     """What the endorser keeps: what they endorsed, when, and the record event that proves
-    it (the last ``endorsed`` event of their endorsement), signed."""
-    proof = db.session.scalar(select(RecordEvent.hash).where(
-        RecordEvent.statement_id == endorsement.statement_id,
-        RecordEvent.type == "endorsed").order_by(RecordEvent.seq.desc()).where(
-        RecordEvent.data_json.contains(f'"id":{endorsement.id},')).limit(1))
+    it (the last ``endorsed`` event of their endorsement: ``proof``, the hash of the event
+    just appended, or else looked up), signed."""
+    if proof is None:
+        proof = db.session.scalar(select(RecordEvent.hash).where(
+            RecordEvent.statement_id == endorsement.statement_id,
+            RecordEvent.type == "endorsed").order_by(RecordEvent.seq.desc()).where(
+            RecordEvent.data_json.contains(f'"id":{endorsement.id},')).limit(1))
     body: dict[str, Any] = {
         "slug": endorsement.statement.slug, "version": endorsement.version_number,
         "sha256": endorsement.sha256, "endorsement": endorsement_json(endorsement),
