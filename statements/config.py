@@ -56,6 +56,19 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
 
 
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from exc
+    if not 0 <= value <= 60:  # noqa: PLR2004
+        raise ConfigError(f"{name} must be between 0 and 60 seconds, not {raw!r}")
+    return value
+
+
 def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
     """Turn environment variables into Flask settings."""
     mode = env.get("STATEMENTS_ENV", "development").strip().lower() or "development"
@@ -94,6 +107,9 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "SQLALCHEMY_ENGINE_OPTIONS": {
             "pool_pre_ping": not normalise_database_url(database_url).startswith("sqlite")},
         "SQLITE_BUSY_TIMEOUT_MS": _int(env, "SQLITE_BUSY_TIMEOUT_MS", 30_000),
+        # How long the public page kept for anonymous readers may go on without the newest
+        # endorsements while more arrive (never without a withdrawal or any other change).
+        "PUBLIC_PAGE_LAG_SECONDS": _float(env, "PUBLIC_PAGE_LAG_SECONDS", 0.5),
         # Requests larger than this are refused (413) from Content-Length alone.
         "MAX_BODY_BYTES": _int(env, "MAX_BODY_BYTES", 2 * MIB),
         "SESSION_COOKIE_HTTPONLY": True,

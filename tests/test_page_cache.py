@@ -10,6 +10,7 @@ from tests.factories import api_as, make_statement, make_user, signed_in
 
 
 def test_a_kept_page_follows_every_change_and_answers_304(app: Flask, client) -> None:
+    app.config["PUBLIC_PAGE_LAG_SECONDS"] = 0  # no lag: see the lag's own test below
     slug = make_statement(app, status="endorsing")
     first = client.get(f"/s/{slug}")
     etag = first.headers["ETag"]
@@ -129,3 +130,32 @@ def test_readers_arriving_together_wait_for_one_page_to_be_made(app: Flask, monk
         thread.join()
     assert len(pages) == 8 and len(set(pages)) == 1
     assert len(made) == 1
+
+
+def test_new_endorsements_may_lag_a_moment_but_nothing_else_ever(app: Flask, client) -> None:
+    """While only new endorsements arrive, the page made last may be shown for the lag
+    after the first it lacks; a withdrawal (or any other change) shows at once, and a new
+    endorsement older than the lag too."""
+    import time
+
+    app.config["PUBLIC_PAGE_LAG_SECONDS"] = 60
+    slug = make_statement(app, status="endorsing")
+    early = api_as(app, make_user(app, name="Early Signer"))
+    assert early.post(f"/statements/{slug}/endorsements", {"kind": "individual"}
+                      ).status_code == 201
+    assert "Early Signer" in client.get(f"/s/{slug}").get_data(as_text=True)
+    late = api_as(app, make_user(app, name="Late Signer"))
+    assert late.post(f"/statements/{slug}/endorsements", {"kind": "individual"}
+                     ).status_code == 201
+    lagging = client.get(f"/s/{slug}").get_data(as_text=True)
+    assert "Early Signer" in lagging and "Late Signer" not in lagging
+    assert early.delete(f"/statements/{slug}/endorsements/mine").status_code == 204
+    fresh = client.get(f"/s/{slug}").get_data(as_text=True)
+    assert "Early Signer" not in fresh and "Late Signer" in fresh
+
+    app.config["PUBLIC_PAGE_LAG_SECONDS"] = 0.2
+    third = api_as(app, make_user(app, name="Third Signer"))
+    assert third.post(f"/statements/{slug}/endorsements", {"kind": "individual"}
+                      ).status_code == 201
+    time.sleep(0.3)
+    assert "Third Signer" in client.get(f"/s/{slug}").get_data(as_text=True)

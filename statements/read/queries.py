@@ -62,14 +62,45 @@ def statement_counts(statement: Statement) -> dict[str, Any]:
             "verification": verification}
 
 
-def listed(statement: Statement) -> ColumnElement[bool]:
-    """Which endorsements the public list shows: public, not withdrawn, and either needing
-    no verification or verified (or, where the statement lists them, still pending)."""
+def _shown(statement: Statement) -> list[Verification]:
+    """The verifications the public list shows: none needed or verified (or, where the
+    statement lists them, still pending)."""
     shown = [Verification.NOT_REQUIRED, Verification.VERIFIED]
     if statement.list_unverified:
         shown.append(Verification.PENDING)
+    return shown
+
+
+def listed(statement: Statement) -> ColumnElement[bool]:
+    """Which endorsements the public list shows: public, not withdrawn, and either needing
+    no verification or verified (or, where the statement lists them, still pending)."""
     return and_(Endorsement.statement_id == statement.id, COUNTED,
-                Endorsement.public.is_(True), Endorsement.verification.in_(shown))
+                Endorsement.public.is_(True), Endorsement.verification.in_(_shown(statement)))
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A statement's counted endorsements (confirmed, not withdrawn): per kind, public or
+    not; how many the public list shows; how many await verification."""
+
+    by_kind: dict[str, int]
+    listed: int
+    pending: int
+
+
+def tally(statement: Statement) -> Tally:
+    """The :class:`Tally`, from one grouped query."""
+    shown = set(_shown(statement))
+    by_kind, shown_n, pending = dict.fromkeys(map(str, EndorsementKind), 0), 0, 0
+    for kind, public, verification, n in db.session.execute(
+        select(Endorsement.kind, Endorsement.public, Endorsement.verification, func.count())
+        .where(Endorsement.statement_id == statement.id, COUNTED)
+        .group_by(Endorsement.kind, Endorsement.public, Endorsement.verification)
+    ):
+        by_kind[kind] += n
+        shown_n += n if public and verification in shown else 0
+        pending += n if verification == Verification.PENDING else 0
+    return Tally(by_kind, shown_n, pending)
 
 
 @dataclass(frozen=True)
@@ -125,40 +156,26 @@ def _searchable(value: str) -> str:
 
 
 def public_endorsements(statement: Statement, filters: SignatoryFilter = SignatoryFilter(),
-                        *, offset: int = 0, limit: int | None = None
-                        ) -> tuple[int, list[Endorsement]]:
+                        *, offset: int = 0, limit: int | None = None,
+                        unfiltered: int | None = None) -> tuple[int, list[Endorsement]]:
     """The public signatories (listed publicly, not withdrawn) matching ``filters``, in the
-    order they signed, with how many match in all."""
+    order they signed, with how many match in all (without filters: ``unfiltered``, when
+    the caller has counted them already)."""
     base = filters.apply(select(Endorsement).where(listed(statement)))
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    if unfiltered is not None and filters == SignatoryFilter():
+        total = unfiltered
+    else:
+        total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     query = base.order_by(Endorsement.endorsed_at, Endorsement.id).offset(offset)
     if limit is not None:
         query = query.limit(limit)
     return total, list(db.session.scalars(query))
 
 
-def count_listed(statement: Statement) -> int:
-    """How many public signatories there are: one count, not the whole list."""
-    return db.session.scalar(select(func.count()).select_from(Endorsement)
-                             .where(listed(statement))) or 0
-
-
 def all_endorsements(statement: Statement) -> list[Endorsement]:
     return list(db.session.scalars(select(Endorsement).where(
         Endorsement.statement_id == statement.id).order_by(Endorsement.endorsed_at,
                                                             Endorsement.id)))
-
-
-def counts_by_kind(statement: Statement) -> dict[str, int]:
-    """Endorsements not withdrawn, public or not, per kind."""
-    counts = dict.fromkeys(map(str, EndorsementKind), 0)
-    for kind, n in db.session.execute(
-        select(Endorsement.kind, func.count()).where(
-            Endorsement.statement_id == statement.id, COUNTED)
-        .group_by(Endorsement.kind)
-    ):
-        counts[kind] = n
-    return counts
 
 
 def public_countries(statement: Statement, locale: str = "en") -> list[tuple[str, str]]:

@@ -29,13 +29,16 @@ import functools
 import hashlib
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, request, session
-from sqlalchemy import Connection, Select, bindparam, exists, select
+from sqlalchemy import Connection, Select, and_, bindparam, case, exists, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
 from werkzeug.datastructures import Headers, MultiDict
@@ -52,6 +55,7 @@ from ..operations.workflow import deadline_passed
 from ..rules import PUBLISHED
 
 MAX_PAGES = 256
+ADDITION = "endorsed"  # the record's event for a new (or renewed) endorsement
 # What the public page reads of its query; with anything else in it, a page is not kept
 # (so that ?x=1, ?x=2 … cannot push the useful pages out).
 PAGE_ARGUMENTS = frozenset({"kind", "country", "q", "page"})
@@ -66,12 +70,25 @@ CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
                "HTTP_IF_UNMODIFIED_SINCE", "HTTP_RANGE")
 
 
+@dataclass
+class Made:
+    """A page as it was made: which page, its key, what it was made of, and when."""
+
+    identity: str
+    key: str
+    content: Content
+    additions_upto: int = 0  # the events after it up to here are all new endorsements
+    first_addition_at: float | None = None  # the first of them (time.time())
+
+
 class PageCache:
-    """The last ``limit`` answers (headers and body), least recently used first out."""
+    """The last ``limit`` answers (headers and body), least recently used first out, and
+    for each page the last one made."""
 
     def __init__(self, limit: int = MAX_PAGES) -> None:
         self.limit = limit
         self.pages: OrderedDict[str, tuple[Headers, bytes]] = OrderedDict()
+        self.latest: OrderedDict[str, Made] = OrderedDict()
         self.lock = threading.Lock()
         self.making = [threading.Lock() for _ in range(STRIPES)]
 
@@ -82,12 +99,22 @@ class PageCache:
                 self.pages.move_to_end(key)
             return page
 
-    def put(self, key: str, headers: Headers, body: bytes) -> None:
+    def put(self, made: Made, headers: Headers, body: bytes) -> None:
         with self.lock:
-            self.pages[key] = (headers, body)
-            self.pages.move_to_end(key)
+            self.pages[made.key] = (headers, body)
+            self.pages.move_to_end(made.key)
             while len(self.pages) > self.limit:
                 self.pages.popitem(last=False)
+            before = self.latest.get(made.identity)
+            if before is None or before.content.seq <= made.content.seq:
+                self.latest[made.identity] = made
+                self.latest.move_to_end(made.identity)
+                while len(self.latest) > self.limit:
+                    self.latest.popitem(last=False)
+
+    def last_made(self, identity: str) -> Made | None:
+        with self.lock:
+            return self.latest.get(identity)
 
     def maker(self, key: str) -> threading.Lock:
         return self.making[int(key[:8], 16) % STRIPES]
@@ -118,29 +145,56 @@ def _is_slug(slug: str) -> bool:
 
 
 @functools.cache
-def _content_query() -> Select[tuple[str, str | None, bool]]:
+def _content_query() -> Select[tuple[str, str | None, int | None, bool, int]]:
     """Built once (each request only binds its slug and the time)."""
-    head = select(RecordEvent.hash).where(RecordEvent.statement_id == Statement.id) \
-        .order_by(RecordEvent.seq.desc()).limit(1).scalar_subquery()
+    last = select(RecordEvent.hash, RecordEvent.seq) \
+        .where(RecordEvent.statement_id == Statement.id).order_by(RecordEvent.seq.desc()).limit(1)
     now = bindparam("now", type_=Statement.__table__.c.endorsing_until.type)
     due = exists().where(deadline_passed(now))
-    return select(Statement.status, head, due).where(Statement.slug == bindparam("slug"))
+    return select(Statement.status, last.with_only_columns(RecordEvent.hash).scalar_subquery(),
+                  last.with_only_columns(RecordEvent.seq).scalar_subquery(), due,
+                  Statement.id).where(Statement.slug == bindparam("slug"))
 
 
-def _content(source: scoped_session[Any] | Session | Connection, slug: str
-             ) -> tuple[str, str | None, bool] | None:
-    """The statement's status, its record's head, and whether some deadline has passed
+@dataclass(frozen=True)
+class Content:
+    """What a statement's public page is made of, as far as the key goes."""
+
+    status: str
+    head: str | None  # the hash of the record's last event
+    seq: int  # and its number
+    due: bool  # some deadline has passed without its status being recorded yet
+    statement_id: int
+
+
+def _content(source: scoped_session[Any] | Session | Connection, slug: str) -> Content | None:
+    """The statement's status and its record's head, and whether some deadline has passed
     without its status being recorded yet (then a request must go through Flask, whose
     first hook records it): in one indexed query."""
     row = source.execute(_content_query(), {"slug": slug, "now": utcnow()}).first()
-    return None if row is None else (str(row[0]), row[1], bool(row[2]))
+    return None if row is None else Content(str(row[0]), row[1], row[2] or 0, bool(row[3]),
+                                            row[4])
 
 
-def page_key(slug: str, status: str, head: str | None, locale: str,
-             args: MultiDict[str, str]) -> str:
-    """What the page is made of, as one string."""
+@functools.cache
+def _since_query() -> Select[tuple[int, int, str]]:
+    """The events after a kept page's: how many, how many are not new endorsements, and
+    when the first was."""
+    later = and_(RecordEvent.statement_id == bindparam("statement"),
+                 RecordEvent.seq > bindparam("seq"))
+    return select(func.count(), func.count(case((RecordEvent.type != ADDITION, 1))),
+                  func.min(RecordEvent.at)).where(later)
+
+
+def page_identity(slug: str, locale: str, args: MultiDict[str, str]) -> str:
+    """Which page it is (of which statement, in which language, with which query)."""
     query = urlencode(sorted(args.items(multi=True)))
-    made_of = "\0".join([slug, status, str(head), locale, query])
+    return "\0".join([slug, locale, query])
+
+
+def page_key(identity: str, content: Content) -> str:
+    """What the page is made of, as one string."""
+    made_of = "\0".join([identity, content.status, str(content.head)])
     return hashlib.sha256(made_of.encode("utf-8")).hexdigest()
 
 
@@ -164,19 +218,37 @@ def cached_page(slug: str, render: Callable[[], str]) -> Response | str:
                                           if k != "lang"])):
         return render()  # any other query (?x=1, ?x=2 …) is rendered, never kept
     content = _content(db.session, slug) if _is_slug(slug) else None
-    if content is None or content[0] not in PUBLISHED:
+    if content is None or content.status not in PUBLISHED:
         return render()
-    key = page_key(slug, content[0], content[1], current_locale(), args)
+    identity = page_identity(slug, current_locale(), args)
+    key = page_key(identity, content)
     html = render()
     if session.modified or session:  # the page was made for this reader after all
         return html
     if not lang:  # a page asked in a language (?lang=) sets its cookie: not kept
-        request.environ[KEEP] = key
+        request.environ[KEEP] = Made(identity, key, content)
     return _answer(html, key)
 
 
+@dataclass(frozen=True)
+class Asked:
+    """A request the kept pages may answer: which page, its key now, and what it is made
+    of now."""
+
+    identity: str
+    key: str
+    content: Content
+
+
 class KeptPages:
-    """WSGI middleware in front of Flask: kept public pages, answered without Flask."""
+    """WSGI middleware in front of Flask: kept public pages, answered without Flask.
+
+    While new endorsements arrive (and nothing else changes), the page last made may be
+    answered for ``PUBLIC_PAGE_LAG_SECONDS`` after the first endorsement it lacks: a page
+    read by many while hundreds sign is then made a few times a second, not once per
+    endorsement, and a new endorsement still shows within that lag and the time to make
+    the page. Anything else (a withdrawn endorsement, a verification, a new version, a
+    status) is never answered from a page made before it."""
 
     def __init__(self, app: Flask, wsgi: Callable[..., Iterable[bytes]]) -> None:
         self.app = app
@@ -185,14 +257,14 @@ class KeptPages:
 
     def __call__(self, environ: dict[str, Any],
                  start_response: Callable[..., Any]) -> Iterable[bytes]:
-        key = self._key(environ)
-        if key is None:
+        asked = self._asked(environ)
+        if asked is None:
             return self.wsgi(environ, start_response)
         cache = _cache(self.app)
-        kept = cache.get(key)
+        kept = cache.get(asked.key) or self._lagging(asked, cache)
         if kept is None:
-            with cache.maker(key):  # one thread makes it; the others wait, then read it
-                kept = cache.get(key)
+            with cache.maker(asked.key):  # one thread makes it; the others wait, then read it
+                kept = cache.get(asked.key)
                 if kept is None:
                     return self._make(environ, start_response, cache)
         headers, body = kept
@@ -203,8 +275,14 @@ class KeptPages:
         start_response("200 OK", headers.to_wsgi_list())
         return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
-    def _key(self, environ: dict[str, Any]) -> str | None:
-        """The key of the page asked for, when it may be answered from the kept pages."""
+    def _connection(self) -> Connection:
+        if self.engine is None:
+            with self.app.app_context():
+                self.engine = db.engine
+        return self.engine.connect().execution_options(**{SINGLE_READ_OPTION: True})
+
+    def _asked(self, environ: dict[str, Any]) -> Asked | None:
+        """The page asked for, when it may be answered from the kept pages."""
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return None
         path = PAGE_PATH.fullmatch(environ.get("PATH_INFO", ""))
@@ -217,16 +295,33 @@ class KeptPages:
             return None
         if environ.get("QUERY_STRING") and not _looks_kept(asking.args):
             return None
-        if self.engine is None:
-            with self.app.app_context():
-                self.engine = db.engine
-        with self.engine.connect().execution_options(**{SINGLE_READ_OPTION: True}
-                                                     ) as connection:
+        with self._connection() as connection:
             content = _content(connection, path[1])
-        if content is None or content[0] not in PUBLISHED or content[2]:
+        if content is None or content.status not in PUBLISHED or content.due:
             return None
         locale = reader_locale(None, asking.cookies, asking.accept_languages)
-        return page_key(path[1], content[0], content[1], locale, asking.args)
+        identity = page_identity(path[1], locale, asking.args)
+        return Asked(identity, page_key(identity, content), content)
+
+    def _lagging(self, asked: Asked, cache: PageCache) -> tuple[Headers, bytes] | None:
+        """The page last made, if since then only new endorsements came, the first of
+        them less than the allowed lag ago."""
+        lag = float(self.app.config.get("PUBLIC_PAGE_LAG_SECONDS", 0))
+        made = cache.last_made(asked.identity)
+        if lag <= 0 or made is None or made.content.status != asked.content.status \
+                or made.content.seq >= asked.content.seq:
+            return None
+        if made.additions_upto < asked.content.seq:
+            with self._connection() as connection:
+                later, others, first = connection.execute(_since_query(), {
+                    "statement": asked.content.statement_id, "seq": made.content.seq}).one()
+            if others or not later or first is None:
+                return None
+            made.additions_upto = asked.content.seq
+            made.first_addition_at = datetime.fromisoformat(first).timestamp()
+        if made.first_addition_at is None or time.time() - made.first_addition_at > lag:
+            return None
+        return cache.get(made.key)
 
     def _make(self, environ: dict[str, Any], start_response: Callable[..., Any],
               cache: PageCache) -> Iterable[bytes]:
@@ -245,9 +340,9 @@ class KeptPages:
             close = getattr(result, "close", None)
             if close is not None:
                 close()
-        key = environ.get(KEEP)
-        if key and environ["REQUEST_METHOD"] == "GET" and answered \
+        made = environ.get(KEEP)
+        if isinstance(made, Made) and environ["REQUEST_METHOD"] == "GET" and answered \
                 and answered[0].startswith("200 ") \
                 and not any(name.lower() == "set-cookie" for name, _ in answered[1]):
-            cache.put(key, Headers(answered[1]), body)
+            cache.put(made, Headers(answered[1]), body)
         return [body]

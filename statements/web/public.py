@@ -27,13 +27,11 @@ from ..models import Statement
 from ..read.lookups import parse_number, statement_or_404
 from ..read.queries import (
     SignatoryFilter,
-    count_listed,
-    counts_by_kind,
     public_countries,
     public_endorsements,
     publication,
     record_head,
-    statement_counts,
+    tally,
 )
 from ..rules import EndorsementKind, is_published
 from ..text import markdown
@@ -128,20 +126,20 @@ def _public_page(slug: str) -> str:
                               country=request.args.get("country", "").strip()[:100],
                               name=request.args.get("q", "").strip()[:200])
     page = _page_number()
+    counted = tally(statement)
     total, people = public_endorsements(statement, filters, offset=(page - 1) * PAGE_SIZE,
-                                        limit=PAGE_SIZE)
+                                        limit=PAGE_SIZE, unfiltered=counted.listed)
     pages = max(1, -(-total // PAGE_SIZE))
     groups = [(kind, label, [e for e in people if e.kind == kind])
               for kind, label in PAGE_KIND_LABELS.items()]
     return render_template(
         "public/statement.html", statement=statement, final=statement.head,
-        counts=counts_by_kind(statement), groups=[g for g in groups if g[2]], total=total,
+        counts=counted.by_kind, groups=[g for g in groups if g[2]], total=total,
         filters=filters, page=page, pages=pages,
         countries=public_countries(statement, current_locale()),
         kind_labels=PAGE_KIND_LABELS, exports=list(EXPORTS),
         public_url=public_url(slug), record_head=record_head(statement),
-        listed=count_listed(statement),
-        pending=statement_counts(statement)["verification"]["pending"])
+        listed=counted.listed, pending=counted.pending)
 
 
 @bp.get("/s/<slug>/source.md")
