@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -92,8 +93,32 @@ class Statement(Model):
         self.__dict__["_head"] = (self.head_number, version)
         return version
 
+    @property
+    def head_ref(self) -> VersionRef:
+        """The newest version's id, number and hash without its text (what an endorsement
+        is bound to): from :attr:`head` when loaded, else one narrow query, once per
+        ``head_number``."""
+        kept = self.__dict__.get("_head")
+        if kept is not None and kept[0] == self.head_number and kept[1] in db.session:
+            return VersionRef(kept[1].id, kept[1].number, kept[1].sha256)
+        ref = self.__dict__.get("_head_ref")
+        if ref is None or ref.number != self.head_number:
+            row = db.session.execute(
+                select(Version.id, Version.number, Version.sha256)
+                .where(Version.statement_id == self.id, Version.number == self.head_number)
+            ).one()
+            ref = self.__dict__["_head_ref"] = VersionRef(row[0], row[1], row[2])
+        return ref
+
     def __repr__(self) -> str:
         return f"<Statement {self.slug} {self.status}>"
+
+
+@dataclass(frozen=True)
+class VersionRef:
+    id: int
+    number: int
+    sha256: str
 
 
 class StatementModerator(Model):

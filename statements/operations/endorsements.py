@@ -82,7 +82,7 @@ def check_entry(statement: Statement, *, kind: object, name: object, organisatio
     if errors:
         raise Invalid(errors=errors)
     RULES["endorse"].require_open(statement)
-    final = statement.head
+    final = statement.head_ref
     if isinstance(sha256, str) and sha256.lower() != final.sha256:  # a non-string was refused above
         raise InvalidState(
             _("The text you saw (SHA-256 %(seen)s) is not the final text (version %(number)s, "
@@ -107,8 +107,8 @@ def check_country_code(errors: dict[str, str], value: object) -> str | None:
 def fill(endorsement: Endorsement, statement: Statement, entry: Entry, address: str) -> None:
     """Bind the endorsement to the final version with the entry's fields; its verification
     starts from the address it belongs to."""
-    final = statement.head
-    endorsement.version_id, endorsement.version = final.id, final
+    final = statement.head_ref
+    endorsement.version_id = final.id
     endorsement.version_number, endorsement.sha256 = final.number, final.sha256
     for field, value in entry.fields.items():
         setattr(endorsement, field, value)
@@ -128,12 +128,20 @@ def fill(endorsement: Endorsement, statement: Statement, entry: Entry, address: 
 def activate(actor: User | None, endorsement: Endorsement, *, renewed: bool) -> Endorsement:
     """Make it count: active, in the audit trail and the public record (``endorsed``), and
     a signed receipt on its way to its address."""
+    _count(endorsement)
+    db.session.flush()
+    return _recorded(actor, endorsement, renewed=renewed)
+
+
+def _count(endorsement: Endorsement) -> None:
     # The statement's lock first, then the time: endorsements then take their place in the
     # public list (by time) in the order their events take in the record (by seq).
     lock_rows(select(Statement.id).where(Statement.id == endorsement.statement_id))
     endorsement.status = EndorsementStatus.ACTIVE
     endorsement.endorsed_at, endorsement.withdrawn_at = utcnow(), None
-    db.session.flush()
+
+
+def _recorded(actor: User | None, endorsement: Endorsement, *, renewed: bool) -> Endorsement:
     record(actor, "endorsement.renew" if renewed else "endorsement.create", endorsement,
            statement_id=endorsement.statement_id, after=endorsement.version_number,
            sha256=endorsement.sha256, kind=endorsement.kind, public=endorsement.public)
@@ -160,14 +168,14 @@ def endorse(actor: User, statement: Statement, *, kind: object, name: object = N
     # An endorsement made without an account from this address becomes the account's.
     endorsement.user_id, endorsement.user, endorsement.email = actor.id, actor, None
     fill(endorsement, statement, entry, actor.email)
-    endorsement.status = EndorsementStatus.UNCONFIRMED
+    _count(endorsement)  # signed in with a confirmed address: it counts at once
     try:
         with db.session.begin_nested():
             db.session.add(endorsement)
             db.session.flush()
     except IntegrityError as exc:  # the database's own refusal of a second endorsement
         raise Duplicate(_("You have already endorsed this statement.")) from exc
-    return activate(actor, endorsement, renewed=existing is not None)
+    return _recorded(actor, endorsement, renewed=existing is not None)
 
 
 def _verification_at_first(kind: str, email: str, statement: Statement) -> Verification:
