@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from ..database import for_update, is_write_transaction
 from ..errors import NotFound
@@ -34,7 +35,9 @@ def parse_number(value: object) -> int | None:
 def statement_or_404(slug: str, viewer: User | None) -> Statement:
     if not SLUG_PATTERN.fullmatch(slug) or len(slug) > SLUG_MAX:
         raise NotFound(_("There is no statement %(slug)s.", slug=repr(slug)))
-    query = select(Statement).where(Statement.slug == slug)
+    # One statement: its moderators are loaded if asked for (most requests never ask).
+    query = select(Statement).where(Statement.slug == slug) \
+        .options(lazyload(Statement.moderator_links))
     if is_write_transaction():
         query = for_update(query)
     statement = db.session.execute(query).scalar_one_or_none()
