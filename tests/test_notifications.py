@@ -104,7 +104,9 @@ def test_followers_hear_of_each_change_of_status_except_from_themselves(app: Fla
     assert f"http://127.0.0.1:5000/s/{slug}" in notifications(app)[-1].body_text
 
 
-def test_a_deadline_that_closes_a_phase_tells_the_followers(app: Flask) -> None:
+def _followed_with_a_passed_deadline(app: Flask) -> None:
+    """A statement in amendment with a follower, whose amendment deadline passed a minute
+    ago without its status being recorded yet."""
     moderator = make_user(app, "moderator")
     follower = make_user(app, email="follower@example.org")
     slug = make_statement(app, moderator, status="amending")
@@ -113,6 +115,10 @@ def test_a_deadline_that_closes_a_phase_tells_the_followers(app: Flask) -> None:
         statement = db.session.execute(select(Statement).where(Statement.slug == slug)
                                        ).scalar_one()
         statement.amending_until = utcnow() - timedelta(minutes=1)
+
+
+def test_a_deadline_that_closes_a_phase_tells_the_followers(app: Flask) -> None:
+    _followed_with_a_passed_deadline(app)
     with app.app_context(), write_transaction():
         assert len(close_due_deadlines()) == 1
     (news,) = notifications(app, "follower@example.org")
@@ -352,14 +358,7 @@ def test_a_deadline_caught_up_by_a_read_sends_its_mail_right_away(app: Flask) ->
     from tests.live import LiveServer
     from tests.smtp import wait_until
 
-    moderator = make_user(app, "moderator")
-    follower = make_user(app, email="follower@example.org")
-    slug = make_statement(app, moderator, status="amending")
-    assert api_as(app, follower).post(f"/statements/{slug}/subscription").status_code == 204
-    with app.app_context(), write_transaction():
-        statement = db.session.execute(select(Statement).where(Statement.slug == slug)
-                                       ).scalar_one()
-        statement.amending_until = utcnow() - timedelta(minutes=1)
+    _followed_with_a_passed_deadline(app)
     with LiveServer(app) as live:
         assert live.request("GET", "/api/v1/statements")[0] == 200
 
