@@ -1,5 +1,8 @@
 """How long the moderation queue's bookkeeping takes: for N open amendments on a long text,
-whether each applies cleanly to the head and which overlap (the n² pairwise check).
+whether each applies cleanly to the head and which overlap, and the plan of merging every
+clean one — the first time a process works them out (one merge and one diff per
+amendment, then a sweep over their changed ranges; the plan one merge per amendment onto
+the text as the ones before left it), and kept (`statements/read/memo.py`).
 
 Run: .venv/bin/python bench/bench_queue.py [amendments] [paragraphs]
 """
@@ -9,17 +12,27 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade  # noqa: E402
 
 from statements.extensions import db  # noqa: E402
+from statements.read import standing as standing_module  # noqa: E402
 from statements.read.lookups import statement_or_404  # noqa: E402
-from statements.read.standing import standing, standings  # noqa: E402
+from statements.read.standing import (  # noqa: E402
+    merge_plan,
+    open_amendments,
+    standing,
+    standings,
+)
 from tests.conftest import make_app  # noqa: E402
 from tests.factories import api_as, make_statement, make_user  # noqa: E402
+
+T = TypeVar("T")
 
 
 def main(n: int = 30, paragraphs: int = 60) -> None:
@@ -42,23 +55,30 @@ def main(n: int = 30, paragraphs: int = 60) -> None:
             "rationale": f"Amendment {i}"})
     with app.app_context():
         statement = statement_or_404(slug, moderator)
-        start = time.perf_counter()
-        every = standings(statement)
-        queue = time.perf_counter() - start
-        one = statement_or_404(slug, moderator)
-        from statements.read.standing import open_amendments
-
-        first = open_amendments(one)[0]
-        start = time.perf_counter()
-        standing(first)
-        single = time.perf_counter() - start
+        for memo in (standing_module._ON_HEAD, standing_module._CHANGES,
+                     standing_module._MERGED):
+            memo.clear()
+        queue, every = timed(lambda: standings(statement))
+        queue_kept, _ = timed(lambda: standings(statement))
+        plan, steps = timed(lambda: merge_plan(statement, every))
+        plan_kept, _ = timed(lambda: merge_plan(statement, every))
+        first = open_amendments(statement_or_404(slug, moderator))[0]
+        single, _ = timed(lambda: standing(first))
         db.session.rollback()
     overlapping = sum(1 for s in every.values() if s.overlaps)
     print(f"text: {len(text):,} characters, {paragraphs} paragraphs; {n} open amendments "
-          f"({overlapping} overlapping another)")
-    print(f"whole queue (applies_cleanly + overlaps for all): {queue * 1000:.0f} ms")
-    print(f"one amendment's standing:                       {single * 1000:.0f} ms")
+          f"({overlapping} overlapping another, {sum(p.merges for p in steps)} would merge)")
+    print(f"whole queue (applies_cleanly + overlaps for all): {queue:.0f} ms first, "
+          f"{queue_kept:.1f} ms kept")
+    print(f"merge plan:                                      {plan:.0f} ms first, "
+          f"{plan_kept:.1f} ms kept")
+    print(f"one amendment's standing (kept):                 {single:.1f} ms")
 
+
+def timed(work: Callable[[], T]) -> tuple[float, T]:
+    start = time.perf_counter()
+    result = work()
+    return (time.perf_counter() - start) * 1000, result
 
 if __name__ == "__main__":
     main(*(int(a) for a in sys.argv[1:3]))

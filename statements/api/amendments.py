@@ -14,6 +14,7 @@ from ..http.transaction import lock_for_writing
 from ..models import Amendment, Statement, User
 from ..operations import amendments as ops
 from ..read.lookups import statement_for_amendments, statement_or_404, version_or_404
+from ..read.memo import Digests
 from ..read.queries import attribution
 from ..read.serialise import amendment_json, comment_json, person, version_json
 from ..read.standing import standing, standings
@@ -66,9 +67,16 @@ def list_amendments(slug: str) -> Response:
     query = select(Amendment).where(Amendment.statement_id == statement.id)
     if status:
         query = query.where(Amendment.status == status)
-    items = db.session.scalars(query.order_by(Amendment.number))
-    standing_of = standings(statement)
-    return jsonify({"items": [amendment_json(a, standing_of.get(a.number)) for a in items]})
+    items = db.session.scalars(query.order_by(Amendment.number)).all()
+    # Only open amendments have a standing: those listed here are all of them (as
+    # open_amendments would load them again), or, filtered on another status, none.
+    digests = Digests()
+    standing_of = {} if status not in {None, AmendmentStatus.PROPOSED} else standings(
+        statement, digests=digests, amendments=sorted(
+            (a for a in items if a.status == AmendmentStatus.PROPOSED),
+            key=lambda a: (a.first_line, a.number)))
+    return jsonify({"items": [amendment_json(a, standing_of.get(a.number), digests=digests)
+                              for a in items]})
 
 
 @bp.get("/statements/<slug>/amendments/<number>")

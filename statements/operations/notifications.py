@@ -23,7 +23,8 @@ from ..extensions import db
 from ..i18n import _, _l, in_language
 from ..models import Amendment, Statement, Subscription, User
 from ..models.types import utcnow
-from ..read.standing import merge_onto_head, open_amendments
+from ..read.memo import Digests
+from ..read.standing import applies_cleanly, open_amendments
 from ..rules import PUBLISHED, RULES, Actor, StatementStatus, status_words
 from .audit import record
 from .letters import link, notification_language, send_notification
@@ -200,10 +201,11 @@ def tell_conflicts(statement: Statement, actor: Actor | None) -> None:
     newest version, and whose proposer has not been told so since it was last brought up
     to date, is told now — once."""
     head = statement.head
+    digests = Digests()
     for amendment in open_amendments(statement):
         if amendment.conflict_told_at is not None or amendment.base_version_id == head.id:
             continue
-        if merge_onto_head(amendment, head).clean:
+        if applies_cleanly(amendment, head, digests):  # the queue's answer, kept for it
             continue
         amendment.conflict_told_at = utcnow()
         proposer = amendment.proposer

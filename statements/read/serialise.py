@@ -9,6 +9,7 @@ from typing import Any
 from ..models import Amendment, AmendmentComment, Endorsement, Statement, User, Version
 from ..rules import Actor, can_see_email, is_moderator_of
 from ..text.diff import diff_texts, diffs_to_json
+from .memo import Digest, Digests, Memo
 from .queries import statement_counts
 from .standing import Standing
 
@@ -70,7 +71,20 @@ def statement_json(statement: Statement, viewer: Actor | None = None) -> dict[st
     return body
 
 
-def amendment_json(amendment: Amendment, standing: Standing | None = None) -> dict[str, Any]:
+# (base, amendment) -> the diff between them, kept per process (neither text changes: an
+# amendment brought up to date has a new text) for the list of every amendment.
+_DIFFS: Memo[tuple[Digest, Digest], tuple[tuple[int, str], ...]] = Memo(
+    24_000_000, weigh=lambda diff: sum(len(text) for _op, text in diff))
+
+
+def _diff(base: str, amended: str, digest: Digests) -> tuple[tuple[int, str], ...]:
+    return _DIFFS.get_or_make((digest(base), digest(amended)),
+                              lambda: tuple(diff_texts(base, amended)))
+
+
+def amendment_json(amendment: Amendment, standing: Standing | None = None, *,
+                   digests: Digests | None = None) -> dict[str, Any]:
+    """``digests``: the caller's, when it serialises many amendments on a few bases."""
     base = amendment.base_version
     decision = None
     if amendment.decided and not amendment.withdrawn:
@@ -90,7 +104,7 @@ def amendment_json(amendment: Amendment, standing: Standing | None = None) -> di
         "rationale": amendment.rationale,
         "text": amendment.text,
         "patch": amendment.patch,
-        "diffs": diffs_to_json(diff_texts(base.text, amendment.text)),
+        "diffs": diffs_to_json(_diff(base.text, amendment.text, digests or Digests())),
         "lines": [amendment.first_line, amendment.last_line],
         "supporters": [person(u) for u in amendment.supporters],
         "created_at": iso(amendment.created_at),

@@ -4,6 +4,7 @@ the moderation queue, conflict resolution, bringing an amendment up to date, att
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cache, partial
 from os.path import commonprefix
 from typing import Any
 
@@ -26,11 +27,12 @@ from ..read.lookups import (
     statement_or_404,
     version_or_404,
 )
+from ..read.memo import Digest, Digests, Memo
 from ..read.queries import attribution
 from ..read.standing import merge_onto_head, merge_plan, open_amendments, standing, standings
-from ..rules import RULES
+from ..rules import RULES, AmendmentStatus
 from ..text.diff import DiffTooComplex, diff_html, diff_texts
-from ..text.lines import lines_touched, number_lines
+from ..text.lines import Line, lines_touched, number_lines
 from ..text.merge import Conflict, merge_resolving
 from ..text.paragraphs import paragraphs, replace_paragraph
 from . import Page, bp
@@ -49,10 +51,12 @@ def _back(statement: Statement, amendment: Amendment | None = None) -> Response:
     return redirect(url_for("web.amendment", slug=statement.slug, number=amendment.number))
 
 
-def excerpt(base: str, amended: str, first: int, last: int) -> str:
+def excerpt(base: str, amended: str, first: int, last: int,
+            lines: list[Line] | None = None) -> str:
     """Tracked changes of just the lines an amendment touches (all its changes lie there,
-    so what precedes and follows them is the same in both texts)."""
-    lines = number_lines(base)
+    so what precedes and follows them is the same in both texts). ``lines``: base's
+    numbered lines, when the caller has them already."""
+    lines = number_lines(base) if lines is None else lines
     start = lines[first - 1].start
     end = lines[last - 1].end
     tail = len(base) - end
@@ -176,21 +180,45 @@ def amendment_preview(slug: str) -> Response:
 def amendments(slug: str) -> str:
     user = signed_in_user()
     statement = statement_for_amendments(slug, user)
-    standing_of = standings(statement)
     every = db.session.scalars(select(Amendment).where(Amendment.statement_id == statement.id)
                                .order_by(Amendment.first_line, Amendment.number)).all()
+    # What open_amendments would load again (the same order), loaded once; and each text
+    # digested once for the kept standings, plan and excerpts.
+    proposed = [a for a in every if a.status == AmendmentStatus.PROPOSED]
+    digests = Digests()
+    standing_of = standings(statement, amendments=proposed, digests=digests)
     open_ones = _filtered([a for a in every if not a.decided], standing_of, request.args)
     decided = sorted((a for a in every if a.decided), key=lambda a: a.number)
-    plan = merge_plan(statement, standing_of) \
+    plan = merge_plan(statement, standing_of, amendments=proposed, digests=digests) \
         if RULES["merge_all_clean"].allows(user, statement) else []
     proposers = sorted({a.proposer.name for a in every if not a.decided})
     return render_template(
         "amendments/queue.html", statement=statement, open=open_ones, decided=decided,
-        standings=standing_of, user=user, lines_label=_lines_label, plan=plan,
+        standings=standing_of, user=user, lines_label=cache(_lines_label), plan=plan,
         clean_count=sum(1 for step in plan if step.merges), proposers=proposers,
-        filters=request.args,
-        changes={a.number: excerpt(a.base_version.text, a.text, a.first_line, a.last_line)
-                 for a in open_ones})
+        filters=request.args, changes=_excerpts(open_ones, digests))
+
+
+# (base, amendment, first line, last line) -> the queue's tracked changes of its lines.
+_EXCERPTS: Memo[tuple[Digest, Digest, int, int], str] = Memo(8_000_000, weigh=len)
+
+
+def _excerpts(amendments: list[Amendment], digest: Digests) -> dict[int, str]:
+    """Each amendment's `excerpt`, kept per process under its texts (neither changes), and
+    each base's lines numbered once."""
+    lines: dict[int, list[Line]] = {}
+
+    def make(amendment: Amendment) -> str:
+        base = amendment.base_version
+        if base.id not in lines:
+            lines[base.id] = number_lines(base.text)
+        return excerpt(base.text, amendment.text, amendment.first_line, amendment.last_line,
+                       lines[base.id])
+
+    return {a.number: _EXCERPTS.get_or_make(
+                (digest(a.base_version.text), digest(a.text), a.first_line, a.last_line),
+                partial(make, a))
+            for a in amendments}
 
 
 def _filtered(amendments: list[Amendment], standing_of: dict[int, Any],
