@@ -24,10 +24,9 @@ from flask_babel import (
     Babel,
     force_locale,
     get_locale,
-    gettext,
+    get_translations,
     lazy_gettext,
     lazy_pgettext,
-    ngettext,
 )
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.wrappers import Response as BaseResponse
@@ -47,10 +46,26 @@ SOURCE = Path(__file__).parent / "translations"
 babel = Babel()
 
 
+def translations() -> Any:
+    """The catalogue of this request's (or e-mail's) language: looked up once per language
+    in use, not at every message (Flask-Babel's own lookup goes through the request
+    context half a dozen times, and a page has hundreds of messages)."""
+    locale = get_locale()  # Flask-Babel keeps it for the request; force_locale swaps it
+    if locale is None:
+        return get_translations()
+    kept = g.get("_statements_catalogue")
+    if kept is not None and kept[0] is locale:
+        return kept[1]
+    found = get_translations()
+    g._statements_catalogue = (locale, found)
+    return found
+
+
 def _(message: str, **variables: Any) -> str:
     """``message`` in the language of this request (or e-mail), its ``%(name)s``
     placeholders filled from ``variables``."""
-    return str(gettext(message, **variables))
+    text = str(translations().ugettext(message))
+    return text % variables if variables else text
 
 
 def _l(message: str) -> str:
@@ -66,7 +81,8 @@ def _lp(context: str, message: str) -> str:
 
 
 def _n(singular: str, plural: str, count: int, **variables: Any) -> str:
-    return str(ngettext(singular, plural, count, **variables))
+    variables.setdefault("num", count)
+    return str(translations().ungettext(singular, plural, count)) % variables
 
 
 def _asked() -> str | None:
@@ -178,6 +194,12 @@ def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(target)
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True)  # as Flask-Babel installs them, with the catalogue looked up once
     app.after_request(_remember_choice)
     app.jinja_env.globals.update(current_locale=current_locale, text_direction=text_direction,
                                  language_links=language_links, language_names=NAMES)
