@@ -22,10 +22,10 @@ from statements.web.page_cache import _cache
 from tests.factories import PASSWORD, api_as, make_statement, make_user, signed_in
 
 # Statements per request, at most (what they are today, with a little room).
-PUBLIC_PAGE = 20
-KEPT_PAGE = 4
+PUBLIC_PAGE = 14
+KEPT_PAGE = 2
 QUEUE = 16
-ENDORSEMENT = 20
+ENDORSEMENT = 16
 
 
 @contextmanager
