@@ -11,7 +11,11 @@ import urllib.request
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import select
 
+from statements.extensions import db
+from statements.models import Statement
+from statements.read.live import last_seq
 from tests.conftest import make_app
 from tests.factories import SAMPLE_TEXT, api_as, make_amendment, make_statement, make_user
 from tests.live import Gunicorn, LiveServer
@@ -191,3 +195,32 @@ def test_the_projector_page_shows_an_amendment_only_to_those_who_may_read_it(
         page = viewer.get(f"/statements/{slug}/projector").get_data(as_text=True)
         assert "A rationale only delegates read." not in page
         assert 'class="numbered projector__text"' in page  # the text instead
+
+
+def test_one_look_per_process_tells_every_stream_when_its_record_moves(app: Flask) -> None:
+    """The record watch: a stream waiting on it wakes when its statement's record moves
+    (a change committed anywhere), not for another statement's, and looks for itself when
+    the watch has not looked lately."""
+    from statements.read.watch import RecordWatch
+
+    slug = make_statement(app, status="endorsing")
+    other = make_statement(app, status="endorsing", slug="another-statement")
+    with app.app_context():
+        ids = {s.slug: s.id for s in db.session.scalars(select(Statement))}
+        heads = {slug: last_seq(ids[slug]), other: last_seq(ids[other])}
+    watch = RecordWatch(app, 0.05)
+    watch.follow(ids[slug])
+    watch.follow(ids[other])
+    try:
+        assert watch.wait(ids[slug], heads[slug], 2) is False  # nothing moved
+        signer = api_as(app, make_user(app))
+        assert signer.post(f"/statements/{slug}/endorsements", {"kind": "individual"}
+                           ).status_code == 201
+        assert watch.wait(ids[slug], heads[slug], 5) is True
+        assert watch.wait(ids[other], heads[other], 0.3) is False
+        idle = RecordWatch(app, 0.05)  # one that never looked (as if the database failed)
+        assert idle.wait(ids[other], heads[other], 0.1) is True
+    finally:
+        watch.unfollow(ids[slug])
+        watch.unfollow(ids[other])
+    assert not watch.followers

@@ -15,6 +15,7 @@ from ..http.transaction import end_read
 from ..operations.projector import set_projector
 from ..read.live import events_after, last_seq, live_event, projector_state
 from ..read.lookups import parse_number, statement_or_404
+from ..read.watch import record_watch
 from ..rules import RULES
 from . import bp
 from .body import json_body
@@ -36,26 +37,35 @@ def events(slug: str) -> Response:
     poll, lifetime = float(config["EVENT_POLL_SECONDS"]), float(config["EVENT_STREAM_SECONDS"])
     end_read()  # the stream holds no transaction open between polls
 
+    watch = record_watch(current_app._get_current_object())  # type: ignore[attr-defined]
+
     def stream() -> Iterator[str]:
         nonlocal cursor
         started = quiet_since = time.monotonic()
         yield f"retry: 2000\n: events of {slug} after {cursor}\n\n"
-        while time.monotonic() - started < lifetime:
-            sent = False
-            for event in events_after(statement_id, cursor):
-                cursor = event.seq
-                found = live_event(event, sees_amendments=sees_amendments)
-                if found is not None:
-                    yield _frame(event.seq, *found)
-                    sent = True
-            end_read()  # so that the next poll sees what was committed meanwhile
-            now = time.monotonic()
-            if sent:
-                quiet_since = now
-            elif now - quiet_since >= KEEPALIVE_SECONDS:
-                yield ": keep-alive\n\n"
-                quiet_since = now
-            time.sleep(poll)
+        watch.follow(statement_id)
+        try:
+            moved = True  # look once at the start: something may be newer than ``since``
+            while time.monotonic() - started < lifetime:
+                sent = False
+                if moved:
+                    for event in events_after(statement_id, cursor):
+                        cursor = event.seq
+                        found = live_event(event, sees_amendments=sees_amendments)
+                        if found is not None:
+                            yield _frame(event.seq, *found)
+                            sent = True
+                    end_read()  # so that the next look sees what was committed meanwhile
+                now = time.monotonic()
+                if sent:
+                    quiet_since = now
+                elif now - quiet_since >= KEEPALIVE_SECONDS:
+                    yield ": keep-alive\n\n"
+                    quiet_since = now
+                # The process's one look at the record says when this one has moved.
+                moved = watch.wait(statement_id, cursor, max(poll, 0.01))
+        finally:
+            watch.unfollow(statement_id)
 
     response = Response(stream_with_context(stream()), mimetype="text/event-stream")
     response.headers["Cache-Control"] = "no-cache"

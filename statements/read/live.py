@@ -4,6 +4,8 @@ the projector's state (itself an event of the record, so it reaches every server
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from sqlalchemy import func, select
@@ -28,6 +30,25 @@ def active_endorsements(statement_id: int) -> int:
         Endorsement.statement_id == statement_id, COUNTED)) or 0
 
 
+# The count sent for an endorsement event, worked out once for every stream of this
+# process that sends that event (each an up-to-date count as of that event or later).
+_counted: OrderedDict[str, int] = OrderedDict()  # by the event's hash
+_counted_lock = threading.Lock()
+
+
+def _count_at(event: RecordEvent) -> int:
+    key = event.hash
+    with _counted_lock:
+        found = _counted.get(key)
+    if found is None:
+        found = active_endorsements(event.statement_id)
+        with _counted_lock:
+            _counted[key] = found
+            while len(_counted) > 256:  # noqa: PLR2004
+                _counted.popitem(last=False)
+    return found
+
+
 def live_event(event: RecordEvent, *, sees_amendments: bool) -> tuple[str, dict[str, Any]] | None:
     """The stream's (type, data) for a record event, or None when it is not for this caller
     or not something the room watches."""
@@ -37,7 +58,7 @@ def live_event(event: RecordEvent, *, sees_amendments: bool) -> tuple[str, dict[
     if event.type == "version":
         return "version", {"number": data["number"], "sha256": data["sha256"]}
     if event.type in {"endorsed", "endorsement_withdrawn"}:
-        return "endorsements", {"count": active_endorsements(event.statement_id)}
+        return "endorsements", {"count": _count_at(event)}
     if event.type == "projector":
         return "projector", data
     if not sees_amendments:
