@@ -33,8 +33,10 @@ def fingerprint(*modules: ModuleType) -> str:
 
 
 def content_key(pub: Published, *extra: str) -> str:
-    """The export's identity: everything it prints except the export time."""
-    content = dataclasses.replace(pub, exported_at=None)
+    """The export's identity: everything it prints except the export time. (Not the
+    signing function either: its repr names its address in memory, which differs from one
+    worker process to the next, and would make each process draw the same PDF again.)"""
+    content = dataclasses.replace(pub, exported_at=None, sign=None)
     return hashlib.sha256("\n".join([repr(content), *extra]).encode("utf-8")).hexdigest()
 
 

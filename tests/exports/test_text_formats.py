@@ -123,3 +123,17 @@ def test_the_html_export_names_the_noto_family_of_every_script() -> None:
     assert {script.family for script in SCRIPTS} <= set(names)
     assert f"<style>{STYLE}</style>" in html and "style-src 'sha256-" in CONTENT_SECURITY_POLICY
     assert '<bdi class="who">דוד</bdi>' in html
+
+
+def test_an_exports_cache_key_is_its_content_alone() -> None:
+    """The same content has the same key in every process: not the export time, not the
+    signing function (whose repr names its place in memory, different in each worker, so
+    each worker drew the same PDF again)."""
+    from statements.exports.cache import content_key
+    from statements.signing import sign_document
+
+    pub = publication()
+    assert content_key(replace(pub, sign=sign_document)) == \
+        content_key(replace(pub, sign=lambda body: {}))
+    assert content_key(pub) == content_key(replace(pub, exported_at=None))
+    assert content_key(pub) != content_key(replace(pub, title=pub.title + "!"))
