@@ -125,3 +125,14 @@ def test_the_record_of_existing_statements_is_built_from_their_audit_trail(
                                                          for e in live]
     result = app.test_cli_runner().invoke(args=["verify"])
     assert result.exit_code == 0, result.output
+
+
+def test_the_migrations_build_exactly_the_models_schema(app: Flask) -> None:
+    """Every table, column, type and index the models declare is made by a migration, and
+    nothing else: a model changed without its migration fails here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, db.metadata) == []

