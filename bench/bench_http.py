@@ -215,10 +215,11 @@ COUNT = re.compile(r'data-live-value="endorsements.count">([\d,]+)<')
 BODY = '{"kind": "individual", "public": true}'
 
 
-def servers(env: dict[str, str], workers: list[str], stack: ExitStack, page: str
-            ) -> tuple[Server, Server, Server]:
-    """The service and both baselines, under the same gunicorn settings, warmed up (two
-    seconds of the public page and of hello: first requests import and compile)."""
+def servers(env: dict[str, str], workers: list[str], stack: ExitStack, page: str,
+            seconds: int) -> tuple[Server, Server, Server]:
+    """The service and both baselines, under the same gunicorn settings, warmed up (as
+    long as a measured run, of the public page and of hello: first requests import and
+    compile, and a threaded worker starts its threads)."""
     started = (Server("wsgi:app", env, workers), Server("bench.baseline_apps:hello", env, workers),
                Server("bench.baseline_apps:insert", env, workers))
     for server in started:
@@ -226,8 +227,8 @@ def servers(env: dict[str, str], workers: list[str], stack: ExitStack, page: str
     started[0].wait("/healthz")
     started[1].wait("/")
     started[2].wait("/")
-    wrk(started[0].url + page, 2)
-    wrk(started[1].url + "/", 2)
+    wrk(started[0].url + page, seconds)
+    wrk(started[1].url + "/", seconds)
     return started
 
 
@@ -379,7 +380,7 @@ def main() -> None:
     posts_path = f"/api/v1/statements/{published}/endorsements"
     print(f"-- gunicorn {' '.join(SYNC)}")
     with ExitStack() as stack:
-        service, hello, insert = servers(env, SYNC, stack, page)
+        service, hello, insert = servers(env, SYNC, stack, page, seconds)
         base = wrk(hello.url + "/", seconds)
         public_page_lines(f"{signatories} signatories", wrk(service.url + page, seconds), base)
         stop, delays = threading.Event(), []
@@ -413,7 +414,7 @@ def main() -> None:
         print("  (the prepared accounts ran out: run with fewer --seconds)")
     print(f"-- gunicorn {' '.join(THREADED)} (the README's production settings)")
     with ExitStack() as stack:
-        service, hello, _ = servers(env, THREADED, stack, page)
+        service, hello, _ = servers(env, THREADED, stack, page, seconds)
         quiet = wrk(service.url + page, seconds)
         public_page_lines(f"{signatories} signatories", quiet, wrk(hello.url + "/", seconds))
         stop = threading.Event()
