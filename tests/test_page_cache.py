@@ -149,6 +149,9 @@ def test_new_endorsements_may_lag_a_moment_but_nothing_else_ever(app: Flask, cli
                      ).status_code == 201
     lagging = client.get(f"/s/{slug}").get_data(as_text=True)
     assert "Early Signer" in lagging and "Late Signer" not in lagging
+    # The page live.js fetches after the event that announced it is never late.
+    live = client.get(f"/s/{slug}", headers={"X-Live": "1"}).get_data(as_text=True)
+    assert "Late Signer" in live
     assert early.delete(f"/statements/{slug}/endorsements/mine").status_code == 204
     fresh = client.get(f"/s/{slug}").get_data(as_text=True)
     assert "Early Signer" not in fresh and "Late Signer" in fresh

@@ -56,6 +56,8 @@ from ..rules import PUBLISHED
 
 MAX_PAGES = 256
 ADDITION = "endorsed"  # the record's event for a new (or renewed) endorsement
+# live.js asks for the page again (X-Live: 1) because an event said it changed: never late.
+LIVE_HEADER = "HTTP_X_LIVE"
 # What the public page reads of its query; with anything else in it, a page is not kept
 # (so that ?x=1, ?x=2 … cannot push the useful pages out).
 PAGE_ARGUMENTS = frozenset({"kind", "country", "q", "page"})
@@ -248,7 +250,8 @@ class KeptPages:
     read by many while hundreds sign is then made a few times a second, not once per
     endorsement, and a new endorsement still shows within that lag and the time to make
     the page. Anything else (a withdrawn endorsement, a verification, a new version, a
-    status) is never answered from a page made before it."""
+    status) is never answered from a page made before it; nor is the page live.js asks for
+    again after an event (``X-Live``), which must show what the event announced."""
 
     def __init__(self, app: Flask, wsgi: Callable[..., Iterable[bytes]]) -> None:
         self.app = app
@@ -261,7 +264,9 @@ class KeptPages:
         if asked is None:
             return self.wsgi(environ, start_response)
         cache = _cache(self.app)
-        kept = cache.get(asked.key) or self._lagging(asked, cache)
+        kept = cache.get(asked.key)
+        if kept is None and not environ.get(LIVE_HEADER):
+            kept = self._lagging(asked, cache)
         if kept is None:
             with cache.maker(asked.key):  # one thread makes it; the others wait, then read it
                 kept = cache.get(asked.key)

@@ -83,7 +83,9 @@ def test_endorse_form_errors_come_first_and_take_the_focus(page, live_app) -> No
     page.get_by_role("button", name="Endorse version 1").click()
     summary = page.locator(".error-summary")
     assert summary.is_visible()
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    # page.js (deferred) moves the focus once it has run: waited for, as long as any wait.
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.classList.contains('error-summary')")
     text_top = page.locator("#final-heading").bounding_box()
     assert summary.bounding_box()["y"] < text_top["y"]
     summary.get_by_role("link").first.click()
