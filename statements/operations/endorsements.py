@@ -136,7 +136,8 @@ def activate(actor: User | None, endorsement: Endorsement, *, renewed: bool) -> 
 def _count(endorsement: Endorsement) -> None:
     # The statement's lock first, then the time: endorsements then take their place in the
     # public list (by time) in the order their events take in the record (by seq).
-    lock_rows(select(Statement.id).where(Statement.id == endorsement.statement_id))
+    with db.session.no_autoflush:  # not this endorsement, half changed (say, withdrawn)
+        lock_rows(select(Statement.id).where(Statement.id == endorsement.statement_id))
     endorsement.status = EndorsementStatus.ACTIVE
     endorsement.endorsed_at, endorsement.withdrawn_at = utcnow(), None
 
