@@ -4,7 +4,7 @@ amendments, so that a regression to N+1 queries fails here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -88,37 +88,33 @@ def test_the_public_page_costs_the_same_for_50_and_500_signatories(app: Flask) -
     assert counts[1] <= PUBLIC_PAGE, counts
 
 
-def test_the_queue_costs_the_same_for_5_and_40_open_amendments(app: Flask) -> None:
+def _queries_at_5_and_40_open(app: Flask, client_for: Callable[[User], Any]) -> list[int]:
+    """What a GET of a statement's amendments costs, with 5 and then 40 open (each by
+    another delegate: their names are on the page), through ``client_for`` a moderator."""
     moderator = make_user(app, "moderator")
     slug = make_statement(app, moderator, status="amending")
-    client = signed_in(app, moderator)
+    client = client_for(moderator)
     counts = []
     for have, more in ((0, 5), (5, 35)):
-        for i in range(more):  # each by another delegate: their names are on the page
+        for i in range(more):
             _open_amendments(app, slug, make_user(app), 1, start=have + i)
         client.get(f"/statements/{slug}/amendments")
         with counted(app) as seen:
             response = client.get(f"/statements/{slug}/amendments")
         assert response.status_code == 200
         counts.append(len(seen))
+    return counts
+
+
+def test_the_queue_costs_the_same_for_5_and_40_open_amendments(app: Flask) -> None:
+    counts = _queries_at_5_and_40_open(app, lambda user: signed_in(app, user))
     print("queue", counts)
     assert counts[0] == counts[1], counts
     assert counts[1] <= QUEUE, counts
 
 
 def test_the_api_list_of_amendments_costs_the_same_for_5_and_40(app: Flask) -> None:
-    moderator = make_user(app, "moderator")
-    slug = make_statement(app, moderator, status="amending")
-    api = api_as(app, moderator)
-    counts = []
-    for have, more in ((0, 5), (5, 35)):
-        for i in range(more):
-            _open_amendments(app, slug, make_user(app), 1, start=have + i)
-        api.get(f"/statements/{slug}/amendments")
-        with counted(app) as seen:
-            response = api.get(f"/statements/{slug}/amendments")
-        assert response.status_code == 200
-        counts.append(len(seen))
+    counts = _queries_at_5_and_40_open(app, lambda user: api_as(app, user))
     print("api list", counts)
     assert counts[0] == counts[1], counts
     assert counts[1] <= QUEUE, counts
