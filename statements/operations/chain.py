@@ -123,13 +123,6 @@ def record_event(action: str, subject: Any, *, statement_id: int, before: Any, a
     return append(statement_id, type_, data, stamp(when))
 
 
-def head_hash(statement_id: int) -> str:
-    """The hash of the statement's last event (GENESIS before the first)."""
-    found = db.session.scalar(select(RecordEvent.hash).where(
-        RecordEvent.statement_id == statement_id).order_by(RecordEvent.seq.desc()).limit(1))
-    return found or GENESIS
-
-
 def append(statement_id: int, type_: str, data: dict[str, Any], at: str) -> RecordEvent:
     """Add the next event to the statement's chain. The statement's row is locked first
     (PostgreSQL; SQLite's writer holds the database), so two writers queue and each links

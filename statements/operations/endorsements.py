@@ -14,12 +14,12 @@ from ..i18n import _, _l
 from ..models import Endorsement, Statement, User
 from ..models.types import utcnow
 from ..read.lookups import parse_number
+from ..read.queries import record_head
 from ..read.verification import address_domain, at_trusted_domain
 from ..rules import RULES, EndorsementKind, EndorsementStatus, Verification, status_words
 from ..text.countries import COUNTRY_CODES, country_name
 from ..text.search import endorsement_key
 from .audit import record
-from .chain import head_hash
 from .fields import text_field
 from .letters import send_receipt
 
@@ -146,7 +146,7 @@ def _recorded(actor: User | None, endorsement: Endorsement, *, renewed: bool) ->
     record(actor, "endorsement.renew" if renewed else "endorsement.create", endorsement,
            statement_id=endorsement.statement_id, after=endorsement.version_number,
            sha256=endorsement.sha256, kind=endorsement.kind, public=endorsement.public)
-    send_receipt(endorsement, head_hash(endorsement.statement_id))  # the event just added
+    send_receipt(endorsement, record_head(endorsement.statement))  # the event just added
     return endorsement
 
 

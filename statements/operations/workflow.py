@@ -54,11 +54,14 @@ def deadline_passed(now: datetime | ColumnElement[Any]) -> ColumnElement[bool]:
     )
 
 
+# The time a prepared query is asked at, bound at each execution as ``now``.
+NOW = bindparam("now", type_=Statement.__table__.c.endorsing_until.type)
+
+
 @functools.cache
 def _any_due_query() -> Select[tuple[int]]:
     """Built once: every request asks it (see http.hooks)."""
-    now = bindparam("now", type_=Statement.__table__.c.endorsing_until.type)
-    return select(Statement.id).where(deadline_passed(now)).limit(1)
+    return select(Statement.id).where(deadline_passed(NOW)).limit(1)
 
 
 def any_deadline_due(now: datetime | None = None) -> bool:

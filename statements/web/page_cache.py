@@ -51,7 +51,7 @@ from ..i18n import current_locale, reader_locale
 from ..models import RecordEvent, Statement
 from ..models.statement import SLUG_MAX, SLUG_PATTERN
 from ..models.types import utcnow
-from ..operations.workflow import deadline_passed
+from ..operations.workflow import NOW, deadline_passed
 from ..rules import PUBLISHED
 
 MAX_PAGES = 256
@@ -74,7 +74,8 @@ CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
 
 @dataclass
 class Made:
-    """A page as it was made: which page, its key, what it was made of, and when."""
+    """A page as it was made: which page, its key, what it was made of, and whether only
+    new endorsements came after it (and since when)."""
 
     identity: str
     key: str
@@ -151,8 +152,7 @@ def _content_query() -> Select[tuple[str, str | None, int | None, bool, int]]:
     """Built once (each request only binds its slug and the time)."""
     last = select(RecordEvent.hash, RecordEvent.seq) \
         .where(RecordEvent.statement_id == Statement.id).order_by(RecordEvent.seq.desc()).limit(1)
-    now = bindparam("now", type_=Statement.__table__.c.endorsing_until.type)
-    due = exists().where(deadline_passed(now))
+    due = exists().where(deadline_passed(NOW))
     return select(Statement.status, last.with_only_columns(RecordEvent.hash).scalar_subquery(),
                   last.with_only_columns(RecordEvent.seq).scalar_subquery(), due,
                   Statement.id).where(Statement.slug == bindparam("slug"))
