@@ -25,12 +25,31 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _settle_after_clicks(locator_class: type) -> None:
+    """A click that follows a link or sends a form returns once the new page is committed,
+    not loaded: an assertion that does not wait (``is_visible()``, ``count()``,
+    ``all_inner_texts()``) could then read a half-parsed page and fail although the page is
+    right (CI saw it twice). Every click here also waits for the page it leads to to load;
+    a click that leads nowhere (a script's button) returns as before."""
+    click = locator_class.click
+    if getattr(click, "settles", False):
+        return
+
+    def click_and_settle(self, *args, **kwargs):
+        click(self, *args, **kwargs)
+        self.page.wait_for_load_state()
+
+    click_and_settle.settles = True  # type: ignore[attr-defined]
+    locator_class.click = click_and_settle
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import Locator, sync_playwright
     except ImportError:
         unavailable("Playwright for Python is not installed (pip install -r requirements-dev.txt)")
+    _settle_after_clicks(Locator)
     executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
     if not executable:
         unavailable("no chromium on this machine (Debian: apt-get install chromium); "
