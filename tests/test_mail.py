@@ -393,6 +393,25 @@ def test_two_senders_at_once_never_send_a_message_twice(mail_app, smtp: SmtpServ
     assert deliver(app) == (0, 0)
 
 
+def test_a_burst_is_claimed_and_marked_sent_in_batches(mail_app, smtp: SmtpServer) -> None:
+    """20 messages: claimed 8 at a time, each batch marked sent in one statement, so the
+    burst costs a few write transactions, not two per message."""
+    from tests.test_query_budget import counted
+
+    app = mail_app(MAIL_URL=smtp.url())
+    queued = queue(app, 20)
+    with counted(app) as seen:
+        assert deliver(app) == (20, 0)
+    claims = [s for s in seen if s.lstrip().upper().startswith("SELECT")
+              and "outbox_messages" in s and "ORDER BY" in s.upper()]
+    marked = [s for s in seen if s.lstrip().upper().startswith("UPDATE")
+              and "sent_at" in s.split("WHERE")[0]]
+    assert len(claims) == 4  # 8 + 8 + 4, then one that finds none
+    assert len(marked) == 3
+    assert sorted(smtp.message_ids()) == sorted(queued)
+    assert all(r["sent_at"] is not None and r["attempts"] == 1 for r in outbox(app))
+
+
 def test_on_postgresql_a_claimed_message_is_skipped_not_waited_for(
         mail_app, smtp: SmtpServer, database_url: str, on_postgres: bool) -> None:
     if not on_postgres:
@@ -422,7 +441,7 @@ def test_a_sender_that_died_mid_attempt_leaves_a_claim_that_runs_out(
     [queued] = queue(app)
     with app.app_context():
         with Session(db.engine) as session:
-            assert _claim(session) is not None  # … and the process is killed here
+            assert _claim(session)  # … and the process is killed here
     assert deliver(app) == (0, 0)  # claimed: nobody else sends it meanwhile
     assert send_mail(app).startswith("sent 0, failed 0, waiting 1")
     backoff_passes(app)  # the claim has run out

@@ -1,15 +1,16 @@
 """Sending what the outbox holds, at least once and, while processes keep their claims,
 once only.
 
-Each message goes through two short transactions, its claim and its attempt's outcome,
-with nothing held in between: no lock is held while the mail server talks, so a slow
-server never holds up a request (on SQLite the write lock is the whole database's). The claim
-moves the row's ``next_attempt_at`` a few minutes ahead under the write lock (PostgreSQL:
-``FOR UPDATE SKIP LOCKED``, so two senders take different rows without waiting; SQLite:
-``BEGIN IMMEDIATE`` serialises them), so no other process takes the message meanwhile.
-Then it is sent; then it is marked sent, or failed with its next attempt put off
-(``backoff``). A process that dies in between leaves a claim that runs out, and the
-message is sent again, with the same Message-ID.
+Messages go through two short transactions, a batch's claim and its attempts' outcome
+(a failed attempt's on its own), with nothing held in between: no lock is held while the
+mail server talks, so a slow server never holds up a request (on SQLite the write lock is
+the whole database's). The claim moves the rows' ``next_attempt_at`` a few minutes ahead
+under the write lock (PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so two senders take
+different rows without waiting; SQLite: ``BEGIN IMMEDIATE`` serialises them), so no other
+process takes them meanwhile. Then each is sent; then the batch's sent ones are marked
+sent, a failed one has its next attempt put off (``backoff``). A process that dies in
+between leaves claims that run out, and those messages are sent again, with the same
+Message-ID.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import random
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 from typing import cast
 
 from flask import Flask, Response, current_app, g
@@ -37,6 +39,9 @@ log = logging.getLogger(__name__)
 # How long a claim keeps other senders off a message: far longer than an attempt can take
 # (each SMTP step times out after 10 s).
 CLAIM = timedelta(minutes=5)
+# Messages claimed (and then marked sent) in one transaction each: a burst of mail costs
+# two write transactions per batch, not per message. A batch's attempts fit in its claim.
+CLAIM_BATCH = 8
 # Seconds to wait after the first, second, third and every later failed attempt.
 BACKOFF_SECONDS = (30, 120, 600, 3600)
 MAX_ERROR = 500
@@ -163,59 +168,72 @@ def _deliver(limit: int) -> tuple[int, int]:
     with Session(db.engine) as session:
         try:
             while sent + failed < limit:
-                claimed = _claim(session)
-                if claimed is None:
+                claimed = _claim(session, min(CLAIM_BATCH, limit - sent - failed))
+                if not claimed:
                     break
+                done: list[int] = []
                 try:
-                    message = compose(
-                        sender=sender, to=claimed.to_address, subject=claimed.subject,
-                        text=claimed.body_text, html=claimed.body_html,
-                        headers=claimed.headers, message_id=claimed.message_id,
-                        date=claimed.created_at)
-                    transport.send(message, envelope_sender(sender),
-                                   recipient(claimed.to_address))
-                except MailServerUnreachable as exc:
-                    _failed(session, claimed, exc)
-                    failed += 1
-                    break
-                except Exception as exc:
-                    _failed(session, claimed, exc)
-                    failed += 1
-                    continue
-                _sent(session, claimed)
-                sent += 1
+                    for n, one in enumerate(claimed):
+                        try:
+                            transport.send(_composed(sender, one), envelope_sender(sender),
+                                           recipient(one.to_address))
+                        except MailServerUnreachable as exc:
+                            _failed(session, one, exc, release=claimed[n + 1:])
+                            failed += 1
+                            return sent, failed
+                        except Exception as exc:
+                            _failed(session, one, exc)
+                            failed += 1
+                            continue
+                        done.append(one.id)
+                finally:
+                    _sent(session, done)
+                    sent += len(done)
         finally:
             transport.close()
     return sent, failed
 
 
-def _claim(session: Session) -> _Claimed | None:
+def _composed(sender: str, claimed: _Claimed) -> EmailMessage:
+    return compose(sender=sender, to=claimed.to_address, subject=claimed.subject,
+                   text=claimed.body_text, html=claimed.body_html, headers=claimed.headers,
+                   message_id=claimed.message_id, date=claimed.created_at)
+
+
+def _claim(session: Session, limit: int = 1) -> list[_Claimed]:
+    """Up to ``limit`` due messages, oldest first, claimed in one transaction."""
     now = utcnow()
     with write_transaction(session):
-        row = session.execute(
+        rows = session.execute(
             select(OutboxMessage)
             .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-            .limit(1)
+            .limit(limit)
             .with_for_update(skip_locked=True)
-        ).scalar_one_or_none()
-        if row is None:
-            return None
-        row.next_attempt_at = now + CLAIM
-        return _Claimed(
-            id=row.id, attempts=row.attempts, to_address=row.to_address, subject=row.subject,
-            body_text=row.body_text, body_html=row.body_html, headers=row.headers,
-            message_id=row.message_id, created_at=row.created_at)
+        ).scalars().all()
+        claimed = []
+        for row in rows:
+            row.next_attempt_at = now + CLAIM
+            claimed.append(_Claimed(
+                id=row.id, attempts=row.attempts, to_address=row.to_address,
+                subject=row.subject, body_text=row.body_text, body_html=row.body_html,
+                headers=row.headers, message_id=row.message_id, created_at=row.created_at))
+        return claimed
 
 
-def _sent(session: Session, claimed: _Claimed) -> None:
+def _sent(session: Session, ids: list[int]) -> None:
+    if not ids:
+        return
     with write_transaction(session):
         session.execute(
-            update(OutboxMessage).where(OutboxMessage.id == claimed.id)
+            update(OutboxMessage).where(OutboxMessage.id.in_(ids))
             .values(sent_at=utcnow(), attempts=OutboxMessage.attempts + 1))
 
 
-def _failed(session: Session, claimed: _Claimed, exc: Exception) -> None:
+def _failed(session: Session, claimed: _Claimed, exc: Exception, *,
+            release: list[_Claimed] | None = None) -> None:
+    """The attempt failed: its next one is put off. The server could not be reached at all:
+    the rest of the batch (``release``), not tried, is due again at once, for the next run."""
     error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
     attempts = claimed.attempts + 1
     retry_at = utcnow() + backoff(attempts)
@@ -226,3 +244,7 @@ def _failed(session: Session, claimed: _Claimed, exc: Exception) -> None:
             update(OutboxMessage).where(OutboxMessage.id == claimed.id)
             .values(attempts=OutboxMessage.attempts + 1, last_error=error,
                     next_attempt_at=retry_at))
+        if release:
+            session.execute(
+                update(OutboxMessage).where(OutboxMessage.id.in_([r.id for r in release]))
+                .values(next_attempt_at=utcnow()))
