@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -139,11 +140,25 @@ def test_a_receipt_is_signed_and_names_its_event(app: Flask, client, published: 
     assert api.get(f"/statements/{published}/endorsements/mine/receipt").status_code == 404
 
 
+GUARDED = ("versions", "audit_events", "record_events")
+
+
+@pytest.fixture(autouse=True)
+def _guards_back(app: Flask) -> Iterator[None]:
+    """On PostgreSQL the database outlives the test: the guards a test dropped come back,
+    or a later test of the guards themselves would find none (SQLite's file is the test's)."""
+    yield
+    with app.app_context(), db.engine.begin() as conn:
+        if conn.dialect.name != "sqlite":
+            for table in GUARDED:
+                conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {table}_permanent"))
+
+
 def _tamper(app: Flask, *statements: str) -> None:
     """As an attacker with the database: drop the guards, then change rows."""
     with app.app_context(), db.engine.begin() as conn:
         sqlite = conn.dialect.name == "sqlite"
-        for table in ("versions", "audit_events", "record_events"):
+        for table in GUARDED:
             if sqlite:
                 for op in ("update", "delete"):
                     conn.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_{op}"))

@@ -6,11 +6,13 @@ from flask import Response, jsonify, request
 
 from ..errors import DomainError, Invalid, NotFound
 from ..http.identity import api_user, require_api_user
+from ..http.transaction import lock_for_writing
 from ..operations.confirmations import request_endorsement
 from ..operations.endorsements import (
     decide_verification,
     endorse,
     my_endorsement,
+    prepare_endorsement,
     withdraw_endorsement,
 )
 from ..read.lookups import statement_or_404
@@ -36,7 +38,9 @@ def create_endorsement(slug: str) -> tuple[Response, int]:
     body = json_body()
     given = {k: body[k] for k in FIELDS if k in body}
     given.setdefault("kind", None)
-    endorsement = endorse(actor, statement, **given)
+    entry = prepare_endorsement(actor, statement, **given)
+    lock_for_writing()
+    endorsement = endorse(actor, statement_or_404(slug, actor), entry=entry)
     return jsonify(endorsement_json(endorsement)), 201
 
 
@@ -50,10 +54,12 @@ def _endorse_without_account(slug: str) -> tuple[Response, int]:
         raise
     if "email" not in body:
         require_api_user()  # 401, with the reason
-    statement = statement_or_404(slug, None)
+    statement_or_404(slug, None)  # 404 before the body's fields
     given = {k: body[k] for k in FIELDS if k in body}
     given.setdefault("kind", None)
     given.setdefault("name", None)
+    lock_for_writing()
+    statement = statement_or_404(slug, None)
     request_endorsement(statement, email=body["email"], **given)
     return jsonify({"status": "pending_confirmation"}), 202
 

@@ -71,9 +71,11 @@ def _catch_up_deadlines() -> None:
 
 # POSTs that only compute an answer (a preview) and write nothing: no lock for them.
 READ_ONLY_POSTS = frozenset({"web.amendment_preview"})
-# Writes whose expensive part (an amendment's diff) is done first, unlocked: the view takes
-# the lock itself (transaction.lock_for_writing), so no other write waits for the diff.
-LOCK_LATER = frozenset({"api.propose", "web.propose_amendment"})
+# Writes whose expensive part (an amendment's diff; an endorsement's checks) is done first,
+# unlocked: the view takes the lock itself (transaction.lock_for_writing), so no other write
+# waits for it, and checks again under the lock what another writer could have changed.
+LOCK_LATER = frozenset({"api.propose", "web.propose_amendment", "api.create_endorsement",
+                        "web.endorse"})
 
 
 def _take_write_lock() -> None:

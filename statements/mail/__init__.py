@@ -19,7 +19,7 @@ import json
 
 from flask import current_app
 
-from ..extensions import db
+from ..database import insert_row
 from ..models import OutboxMessage
 from ..models.types import utcnow
 from .delivery import deliver_after_response, deliver_pending, note_queued, unsent
@@ -30,7 +30,7 @@ __all__ = ["deliver_after_response", "deliver_pending", "queue_mail", "unsent"]
 
 def queue_mail(to: str, subject: str, text: str, *, html: str | None = None, kind: str,
                headers: dict[str, str] | None = None) -> OutboxMessage:
-    """Queue one message to ``to`` in the current transaction: add it and flush. Never
+    """Queue one message to ``to`` in the current transaction: inserted at once. Never
     commits, never sends: it goes out once the transaction commits.
 
     ``subject`` is put on one line and cut at 300 characters; ``headers`` are extra
@@ -39,16 +39,16 @@ def queue_mail(to: str, subject: str, text: str, *, html: str | None = None, kin
     would fail for ever); a header that could not be sent is a programming error
     (ValueError)."""
     extra = check_headers(headers or {})
+    # What could never be sent fails this request, not later: the address (headers and
+    # kind are checked here too; a subject and a body can always be written out).
+    address = to.strip()
+    recipient(address)
     now = utcnow()
-    message = OutboxMessage(
-        to_address=to.strip(), subject=one_line(subject, MAX_SUBJECT), body_text=text,
-        body_html=html, headers_json=json.dumps(extra, ensure_ascii=False, sort_keys=True),
+    message = insert_row(
+        OutboxMessage, to_address=address, subject=one_line(subject, MAX_SUBJECT),
+        body_text=text, body_html=html,
+        headers_json=json.dumps(extra, ensure_ascii=False, sort_keys=True),
         kind=check_kind(kind), message_id=message_id(current_app.config["MAIL_FROM"]),
         created_at=now, attempts=0, next_attempt_at=now)
-    # What could never be sent fails this request, not later: the address (headers and
-    # kind are checked above; a subject and a body can always be written out).
-    recipient(message.to_address)
-    db.session.add(message)
-    db.session.flush()
     note_queued()
     return message

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..chain import GENESIS, canonical, commitment, event_hash
-from ..database import lock_rows
+from ..database import insert_row, lock_rows
 from ..extensions import db
 from ..models import Amendment, Endorsement, RecordEvent, Statement, User
 from ..models import Version as VersionRow
@@ -135,12 +135,9 @@ def append(statement_id: int, type_: str, data: dict[str, Any], at: str) -> Reco
     data = _plain(data)
     digest = event_hash(prev, seq, at, type_, data)
     signature = current_key().sign(digest.encode("ascii"))
-    event = RecordEvent(statement_id=statement_id, seq=seq, at=at, type=type_,
-                        data_json=canonical(data).decode("utf-8"), prev=prev, hash=digest,
-                        kid=signature["kid"], signature=signature["value"])
-    db.session.add(event)
-    db.session.flush()
-    return event
+    return insert_row(RecordEvent, statement_id=statement_id, seq=seq, at=at, type=type_,
+                      data_json=canonical(data).decode("utf-8"), prev=prev, hash=digest,
+                      kid=signature["kid"], signature=signature["value"])
 
 
 def _plain(data: dict[str, Any]) -> dict[str, Any]:

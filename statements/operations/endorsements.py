@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +15,6 @@ from ..i18n import _, _l
 from ..models import Endorsement, Statement, User
 from ..models.types import utcnow
 from ..read.lookups import parse_number
-from ..read.queries import record_head
 from ..read.verification import address_domain, at_trusted_domain
 from ..rules import RULES, EndorsementKind, EndorsementStatus, Verification, status_words
 from ..text.countries import COUNTRY_CODES, country_name
@@ -49,6 +49,7 @@ class Entry:
     public: bool
     authorised: bool
     country_code: str | None = None
+    seen: str | None = None  # the SHA-256 of the text the signer saw, when given
 
 
 def check_entry(statement: Statement, *, kind: object, name: object, organisation: object,
@@ -81,15 +82,22 @@ def check_entry(statement: Statement, *, kind: object, name: object, organisatio
         errors["sha256"] = _("sha256 must be the hex SHA-256 of the text you endorse.")
     if errors:
         raise Invalid(errors=errors)
+    seen = sha256.lower() if isinstance(sha256, str) else None  # a non-string was refused above
+    check_final(statement, seen)
+    return Entry(str(kind), clean, bool(public), bool(authorised), code, seen)
+
+
+def check_final(statement: Statement, seen: str | None) -> None:
+    """409 unless the statement is open for endorsement and the text the signer saw
+    (``seen``, its SHA-256, when given) is the final one."""
     RULES["endorse"].require_open(statement)
     final = statement.head_ref
-    if isinstance(sha256, str) and sha256.lower() != final.sha256:  # a non-string was refused above
+    if seen is not None and seen != final.sha256:
         raise InvalidState(
             _("The text you saw (SHA-256 %(seen)s) is not the final text (version %(number)s, "
               "SHA-256 %(sha256)s): read the final text and endorse it.",
-              seen=sha256[:64], number=final.number, sha256=final.sha256),
+              seen=seen[:64], number=final.number, sha256=final.sha256),
             sha256=final.sha256, version=final.number)
-    return Entry(str(kind), clean, bool(public), bool(authorised), code)
 
 
 def check_country_code(errors: dict[str, str], value: object) -> str | None:
@@ -143,27 +151,50 @@ def _count(endorsement: Endorsement) -> None:
 
 
 def _recorded(actor: User | None, endorsement: Endorsement, *, renewed: bool) -> Endorsement:
-    record(actor, "endorsement.renew" if renewed else "endorsement.create", endorsement,
-           statement_id=endorsement.statement_id, after=endorsement.version_number,
-           sha256=endorsement.sha256, kind=endorsement.kind, public=endorsement.public)
-    send_receipt(endorsement, record_head(endorsement.statement))  # the event just added
+    event = record(actor, "endorsement.renew" if renewed else "endorsement.create", endorsement,
+                   statement_id=endorsement.statement_id, after=endorsement.version_number,
+                   sha256=endorsement.sha256, kind=endorsement.kind, public=endorsement.public)
+    assert event is not None  # the public record carries every endorsement
+    send_receipt(endorsement, event.hash)
     return endorsement
 
 
-def endorse(actor: User, statement: Statement, *, kind: object, name: object = None,
-            organisation: object = None, capacity: object = "", city: object = "",
-            country: object = "", public: object = True, authorised: object = False,
-            sha256: object = None, country_code: object = None) -> Endorsement:
-    """Endorse the final version; ``sha256``, when given, must be the text the signer saw."""
+def prepare_endorsement(actor: User, statement: Statement, *, kind: object,
+                        name: object = None, organisation: object = None,
+                        capacity: object = "", city: object = "", country: object = "",
+                        public: object = True, authorised: object = False,
+                        sha256: object = None, country_code: object = None) -> Entry:
+    """Everything an endorsement needs checked that can be checked before the write lock
+    (the fields, the phase, the text seen, an endorsement already made): the refusals come
+    without waiting for other writers, and the writer holds the lock for the write alone.
+    :func:`endorse` checks again, under the lock, what another writer could have changed."""
     RULES["endorse"].require_who(actor, statement)
     entry = check_entry(
         statement, kind=kind, name=actor.name if name is None else name,
         organisation=actor.organisation if organisation is None else organisation,
         capacity=capacity, city=city, country=country, public=public, authorised=authorised,
         sha256=sha256, country_code=country_code)
-    existing = _mine(statement, actor)
+    _refuse_a_second(of_address(statement, actor.email_key, lock=False))
+    return entry
+
+
+def _refuse_a_second(existing: Endorsement | None) -> None:
     if existing is not None and existing.active:
         raise Duplicate(_("You have already endorsed this statement."))
+
+
+def endorse(actor: User, statement: Statement, *, entry: Entry | None = None,
+            **fields: Any) -> Endorsement:
+    """Endorse the final version; ``sha256``, when given, must be the text the signer saw.
+    With ``entry`` (from :func:`prepare_endorsement`, before this transaction took the
+    lock), only what could have changed since is checked again."""
+    if entry is None:
+        entry = prepare_endorsement(actor, statement, **fields)
+    else:
+        RULES["endorse"].require_who(actor, statement)
+        check_final(statement, entry.seen)
+    existing = _mine(statement, actor)
+    _refuse_a_second(existing)
     endorsement = existing or Endorsement(statement_id=statement.id, statement=statement,
                                           email_key=actor.email_key)
     # An endorsement made without an account from this address becomes the account's.

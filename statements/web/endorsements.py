@@ -13,12 +13,14 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from ..errors import InvalidState, NotFound
 from ..http.cycle import attempt
 from ..http.identity import page_user, signed_in_user
+from ..http.transaction import lock_for_writing
 from ..i18n import _, current_locale
 from ..models import Statement, User
 from ..operations.confirmations import request_endorsement
 from ..operations.endorsements import endorse as endorse_statement
 from ..operations.endorsements import (
     my_endorsement,
+    prepare_endorsement,
     withdraw_endorsement,
 )
 from ..read.audit_names import audit_rows
@@ -55,14 +57,20 @@ def endorse(slug: str) -> Page:
     user = page_user()
     statement = statement_or_404(slug, user)
     if user is None:
-        return _endorse_without_account(statement)
+        return _endorse_without_account(slug, statement)
     RULES["endorse"].require_who(user, statement)
     if not published(statement):  # the API's answer too: 409, not open for endorsement
         RULES["endorse"].require_open(statement)
     if request.method == "GET":
         return _render(statement, user)
     form = request.form
-    outcome = attempt(lambda: endorse_statement(user, statement, **_entry(form)))
+    checked = attempt(lambda: prepare_endorsement(user, statement, **_entry(form)))
+    if checked.refused:
+        return _render(statement, user, form, checked.errors, checked.status)
+    entry = checked.result()
+    lock_for_writing()  # (hooks.LOCK_LATER) the checks above waited for no other writer
+    statement = statement_or_404(slug, user)
+    outcome = attempt(lambda: endorse_statement(user, statement, entry=entry))
     if outcome.refused:
         return _render(statement, user, form, outcome.errors, outcome.status)
     flash(_("Thank you: your endorsement is recorded. A signed receipt is on its way to your "
@@ -70,12 +78,14 @@ def endorse(slug: str) -> Page:
     return redirect(url_for("web.endorse", slug=slug))
 
 
-def _endorse_without_account(statement: Statement) -> Page:
+def _endorse_without_account(slug: str, statement: Statement) -> Page:
     """A signed-out visitor endorses with name and e-mail; it counts once they use the link
     e-mailed to that address ("check your inbox" either way, so nobody learns who signed)."""
     if request.method == "GET":
         return _render(statement, None)
     form = request.form
+    lock_for_writing()  # (hooks.LOCK_LATER)
+    statement = statement_or_404(slug, None)
     outcome = attempt(lambda: request_endorsement(statement, email=form.get("email", ""),
                                                   **_entry(form)))
     if outcome.refused:
