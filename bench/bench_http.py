@@ -152,6 +152,16 @@ class Server:
                 time.sleep(0.2)
         raise RuntimeError(f"{self.url} did not answer")
 
+    def cpu_seconds(self) -> float:
+        """The CPU time (user and system) the server's workers have used so far."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        for pid in children.read_text().split():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -171,7 +181,8 @@ def wrk(url: str, seconds: int, *script_args: str) -> dict[str, float]:
         args.append(url)
     out = subprocess.run(args, capture_output=True, text=True, check=True,
                          env={**os.environ, "WRK_THREADS": str(WRK_THREADS)}).stdout
-    found: dict[str, float] = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])}
+    found: dict[str, float] = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),
+                               "seconds": seconds}
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
     found["p99"] = float(p99[1]) * {"us": 0.001, "ms": 1, "s": 1000}[p99[2]]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -181,6 +192,12 @@ def wrk(url: str, seconds: int, *script_args: str) -> dict[str, float]:
         found.update(created=float(status[1]), duplicate=float(status[2]),
                      other=float(status[3]), ran_out=float(status[4]))
     return found
+
+
+def _per(cpu: float, run: dict[str, float]) -> str:
+    """CPU milliseconds per answered request of a wrk run."""
+    answered = run.get("created") or run["rps"] * run["seconds"]
+    return f"{cpu * 1000 / max(answered, 1):.1f}"
 
 
 def latency(opener: urllib.request.OpenerDirector, url: str, n: int,
@@ -395,14 +412,21 @@ def main() -> None:
         line("a new endorsement shows on the page", f"{len(delays)} endorsed: median "
              f"{statistics.median(delays or [0]):.0f} ms, worst {worst:.0f} ms", "< 1 s",
              worst < 1000)
+        raw_cpu = insert.cpu_seconds()
         raw = wrk(insert.url + "/", seconds, BODY)
+        raw_cpu = insert.cpu_seconds() - raw_cpu
+        posts_cpu = service.cpu_seconds()
         posts = wrk(service.url + posts_path, seconds, BODY, str(folder / "tokens.txt"))
+        time.sleep(1)  # the receipts still being sent (each worker's mail thread)
+        posts_cpu = service.cpu_seconds() - posts_cpu
         ratio = posts["rps"] / raw["rps"]
         line("endorsement POST (new account each)",
              f"{posts['rps']:.0f} req/s vs insert {raw['rps']:.0f} = {ratio:.2f}x",
              ">= 0.6x raw INSERT", ratio >= 0.6)
         line("endorsement POST p99", f"{posts['p99']:.0f} ms (insert {raw['p99']:.1f} ms)",
              "(reported)", True)
+        line("CPU of the workers per request", f"endorsement {_per(posts_cpu, posts)} ms "
+             f"with its receipt sent, insert {_per(raw_cpu, raw)} ms", "(reported)", True)
     stored, doubled = stored_endorsements(app, "endorser%")
     # wrk stops with up to one request per connection unanswered: stored, not counted.
     created = int(posts.get("created", 0)) + len(delays)

@@ -1,7 +1,7 @@
 """Where a request's time goes: pyinstrument over N requests through the app in this
 process (no server), on the database bench_http.py --keep FOLDER left behind.
 
-Run: .venv/bin/python bench/profile_http.py FOLDER [page|endorse] [N]
+Run: .venv/bin/python bench/profile_http.py FOLDER [page|endorse|queue] [N]
 """
 
 from __future__ import annotations
@@ -15,17 +15,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pyinstrument import Profiler  # noqa: E402
 
 from tests.conftest import make_app  # noqa: E402
+from tests.factories import PASSWORD  # noqa: E402
 
 
 def main(folder: str, what: str = "page", n: int = 50) -> None:
     base = Path(folder)
     app = make_app(f"sqlite:///{base}/bench.sqlite3", base / "instance", TESTING=False,
-                   PUBLIC_URL="http://127.0.0.1")
+                   PUBLIC_URL="http://127.0.0.1", WTF_CSRF_ENABLED=False)
     client = app.test_client()
     tokens = (base / "tokens.txt").read_text().split()  # the last ones: unused
     if what == "page":
         def one() -> None:
             assert client.get("/s/published").status_code == 200
+    elif what == "queue":  # the moderation queue of the statement in amendment
+        assert client.post("/login", data={"email": "moderator@example.org",
+                                           "password": PASSWORD}).status_code == 302
+
+        def one() -> None:
+            assert client.get("/statements/amending/amendments").status_code == 200
     else:
         def one() -> None:
             response = client.post("/api/v1/statements/published/endorsements",
