@@ -185,7 +185,9 @@ def test_no_deadline_ever_cuts_a_diff_short(corpus, monkeypatch) -> None:
 def test_more_distinct_lines_than_65535() -> None:
     a = "".join(f"line {n}\n" for n in range(70_000))
     b = a.replace("line 69998\n", "line sixty-nine thousand nine hundred ninety-eight\n")
-    diffs = diff_texts(a, b)
+    # What is tested is the result, not the time: without the wall-clock budget, which a
+    # loaded CI machine under coverage once ran past (tests/test_hardening.py tests it).
+    diffs = diff_texts(a, b, budget=None)
     assert [(op, text) for op, text in diffs if op] == [
         (-1, "69998"),
         (1, "sixty-nine thousand nine hundred ninety-eight"),
