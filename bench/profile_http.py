@@ -1,5 +1,6 @@
 """Where a request's time goes: pyinstrument over N requests through the app in this
-process (no server), on the database bench_http.py --keep FOLDER left behind.
+process (no server), on the database bench_http.py --keep FOLDER left behind: first
+their mean time unprofiled, then the profile of as many more.
 
 Run: .venv/bin/python bench/profile_http.py FOLDER [page|endorse|queue] [N]
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -41,6 +43,11 @@ def main(folder: str, what: str = "page", n: int = 50) -> None:
                                             "Content-Type": "application/json"})
             assert response.status_code == 201, response.get_data(as_text=True)
     one()
+    started = time.perf_counter()
+    for _ in range(n):
+        one()
+    print(f"{what}: {(time.perf_counter() - started) * 1000 / n:.2f} ms a request, unprofiled "
+          f"({n} requests); then {n} more, profiled:")
     profiler = Profiler(interval=0.0005)
     profiler.start()
     for _ in range(n):
