@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from statements.extensions import db
-from statements.models import Amendment, IdempotentAnswer, Statement
+from statements.models import Amendment, Endorsement, IdempotentAnswer, Statement
 from statements.models.types import utcnow
 from tests.conftest import make_app
 from tests.factories import SAMPLE_TEXT, api_as, make_statement, make_user, token_for
@@ -47,6 +47,40 @@ def test_a_retry_with_the_same_key_gets_the_first_answer_and_writes_nothing(app:
     # Without a key, or with a new one, it is a new request.
     assert _propose(api, slug, "retry-2").get_json()["number"] == 2
     assert _propose(api, slug, None).get_json()["number"] == 3
+
+
+def test_a_retry_sent_while_the_first_is_running_gets_the_first_answer(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An endorsement is checked before the write lock: a retry that began before its first
+    attempt had kept its answer is refused (already endorsed) once that attempt lands, and
+    gets the first attempt's 201 instead of a 409 that would say it failed."""
+    import threading
+
+    import statements.api.endorsements as view
+
+    slug = make_statement(app, status="endorsing")
+    api = api_as(app, make_user(app))
+    body, key = {"kind": "individual"}, {"Idempotency-Key": "endorse-1"}
+    real, answers = view.prepare_endorsement, []
+
+    def first_lands_meanwhile(*args, **kwargs):
+        if not answers:  # the retry, past its look for a kept answer: the first lands now
+            thread = threading.Thread(target=lambda: answers.append(
+                api.post(f"/statements/{slug}/endorsements", body, headers=key)))
+            answers.append(None)
+            thread.start()
+            thread.join(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(view, "prepare_endorsement", first_lands_meanwhile)
+    retry = api.post(f"/statements/{slug}/endorsements", body, headers=key)
+    first = answers[1]
+    assert first.status_code == 201 and "Idempotent-Replayed" not in first.headers
+    assert retry.status_code == 201, retry.get_json()
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    assert retry.get_json() == first.get_json()
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Endorsement)) == 1
 
 
 def test_the_same_key_for_another_request_is_refused(app: Flask) -> None:

@@ -88,13 +88,15 @@ def finish_transaction(response: Response) -> Response:
     answer was serialised before this, so nothing is reloaded over a broken connection."""
     try:
         if not is_write_transaction():
+            if response.status_code >= 400:  # refused before its write lock (LOCK_LATER)
+                response = _first_answer(response)
             # A read can still have committed mail of its own: the deadline it caught up on
             # (http.hooks) tells the statement's followers.
             deliver_after_response(response)
             return response
         if response.status_code >= 400 and not writes_kept():
             db.session.rollback()
-            return response
+            return _first_answer(response)
         try:
             idempotency.keep(response)
         except IntegrityError:  # a concurrent retry with the same key kept its answer first
@@ -109,3 +111,14 @@ def finish_transaction(response: Response) -> Response:
         forget_transaction()
         return answer(DatabaseUnavailable(COMMIT_UNKNOWN))
     return response
+
+
+def _first_answer(refusal: Response) -> Response:
+    """A retry (same Idempotency-Key) refused because its first attempt got there first,
+    still running when the retry looked for its answer (a write that checks before its
+    lock, ``hooks.LOCK_LATER``, does not wait for it): the first attempt's answer, as if it
+    had waited. Any other refusal as it is."""
+    if not idempotency.pending():
+        return refusal
+    db.session.rollback()  # a fresh look: the first attempt committed after this one began
+    return idempotency.answer_kept_first() or refusal

@@ -99,6 +99,11 @@ def keep(response: Response) -> None:
     db.session.flush()
 
 
+def pending() -> bool:
+    """Whether this request carries a key whose answer is to be kept."""
+    return g.get(_PENDING) is not None
+
+
 def answer_kept_first() -> Response | None:
     """After losing the race to keep an answer: the answer the other request kept."""
     pending = g.get(_PENDING)
