@@ -412,6 +412,38 @@ def test_a_burst_is_claimed_and_marked_sent_in_batches(mail_app, smtp: SmtpServe
     assert all(r["sent_at"] is not None and r["attempts"] == 1 for r in outbox(app))
 
 
+def test_a_server_lost_mid_batch_counts_what_went_and_gives_the_rest_back(
+        mail_app, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The third message of a batch finds the server gone: the two sent are marked sent and
+    counted, the third waits for its next attempt, the five never tried are due at once."""
+    from statements.mail import delivery
+    from statements.mail.transport import MailServerUnreachable
+
+    class GoneAfterTwo:
+        def __init__(self) -> None:
+            self.sent: list[str] = []
+
+        def send(self, message: Any, sender: str, recipient: str) -> None:
+            if len(self.sent) == 2:
+                raise MailServerUnreachable("the server went away")
+            self.sent.append(message["Message-ID"])
+
+        def close(self) -> None:
+            pass
+
+    app = mail_app()
+    queued = queue(app, 8)
+    transport = GoneAfterTwo()
+    monkeypatch.setattr(delivery, "open_transport", lambda *args: transport)
+    assert deliver(app) == (2, 1)
+    assert transport.sent == queued[:2]
+    rows = outbox(app)
+    assert [r["sent_at"] is not None for r in rows] == [True, True] + [False] * 6
+    assert rows[2]["attempts"] == 1 and "went away" in rows[2]["last_error"]
+    assert rows[2]["next_attempt_at"] > utcnow() + timedelta(seconds=20)  # backoff
+    assert all(r["attempts"] == 0 and r["next_attempt_at"] <= utcnow() for r in rows[3:])
+
+
 def test_on_postgresql_a_claimed_message_is_skipped_not_waited_for(
         mail_app, smtp: SmtpServer, database_url: str, on_postgres: bool) -> None:
     if not on_postgres:

@@ -54,12 +54,11 @@ def _endorse_without_account(slug: str) -> tuple[Response, int]:
         raise
     if "email" not in body:
         require_api_user()  # 401, with the reason
-    statement_or_404(slug, None)  # 404 before the body's fields
+    lock_for_writing()  # (hooks.LOCK_LATER) nothing to check before it here
+    statement = statement_or_404(slug, None)
     given = {k: body[k] for k in FIELDS if k in body}
     given.setdefault("kind", None)
     given.setdefault("name", None)
-    lock_for_writing()
-    statement = statement_or_404(slug, None)
     request_endorsement(statement, email=body["email"], **given)
     return jsonify({"status": "pending_confirmation"}), 202
 

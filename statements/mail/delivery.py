@@ -172,6 +172,7 @@ def _deliver(limit: int) -> tuple[int, int]:
                 if not claimed:
                     break
                 done: list[int] = []
+                unreachable = False
                 try:
                     for n, one in enumerate(claimed):
                         try:
@@ -180,7 +181,8 @@ def _deliver(limit: int) -> tuple[int, int]:
                         except MailServerUnreachable as exc:
                             _failed(session, one, exc, release=claimed[n + 1:])
                             failed += 1
-                            return sent, failed
+                            unreachable = True
+                            break
                         except Exception as exc:
                             _failed(session, one, exc)
                             failed += 1
@@ -189,6 +191,8 @@ def _deliver(limit: int) -> tuple[int, int]:
                 finally:
                     _sent(session, done)
                     sent += len(done)
+                if unreachable:
+                    break
         finally:
             transport.close()
     return sent, failed
