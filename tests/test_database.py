@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -234,3 +236,70 @@ def test_a_writer_that_never_gets_its_turn_is_a_503_and_changes_nothing(
                        ).status_code == 201
     with app.app_context():
         db.engine.dispose()
+
+
+def _deadline_cases(app: Flask) -> Iterator[tuple[str, timedelta | None]]:
+    """The statement in each status, its deadlines passed, to come, or not set."""
+    from statements.models import Statement
+
+    for status in ("amending", "endorsing", "closed"):
+        for offset in (timedelta(seconds=-1), timedelta(days=1), None):
+            with app.app_context():
+                statement = db.session.scalars(select(Statement)).one()
+                statement.status = status
+                due = None if offset is None else utcnow() + offset
+                statement.amending_until = statement.endorsing_until = due
+                db.session.commit()
+            yield status, offset
+
+
+def test_a_one_row_read_answers_as_sqlalchemy_does(app: Flask) -> None:
+    """Asked of the driver directly, the kept page's query and the deadline check give
+    what the same query gives through a session, in every case (a time, a status and a
+    LIMIT among its parameters, the statement missing)."""
+    from statements.operations.workflow import _any_due_query, any_deadline_due
+    from statements.web.page_cache import _content
+    from tests.factories import make_statement
+
+    slug = make_statement(app, status="endorsing")
+    seen_due = set()
+    for status, offset in _deadline_cases(app):
+        with app.app_context():
+            direct, ordinary = _content(db.engine, slug), _content(db.session, slug)
+            assert direct == ordinary and direct is not None and direct.status == status
+            due = db.session.execute(_any_due_query(), {"now": utcnow()}).first() is not None
+            assert any_deadline_due() is due
+            assert due is (status != "closed" and offset is not None
+                           and offset.total_seconds() < 0)
+            seen_due.add(due)
+            assert _content(db.engine, "no-such-statement") is None
+            db.session.rollback()
+    assert seen_due == {True, False}
+
+
+def test_a_one_row_read_whose_driver_fails_is_asked_the_ordinary_way(
+        app: Flask, monkeypatch) -> None:
+    """The driver refuses: the connection is thrown away, not put back, and the answer
+    comes through SQLAlchemy (whose errors the request cycle knows: a lost database is a
+    503, not a 500)."""
+    from sqlalchemy import event
+
+    from statements.web import page_cache
+    from tests.factories import make_statement
+
+    slug = make_statement(app, status="endorsing")
+    with app.app_context():
+        engine = db.engine
+        expected = page_cache._content(db.session, slug)
+        db.session.rollback()
+        read = page_cache._content_read()
+        compiled = read._for(engine)
+        monkeypatch.setitem(read._compiled, engine, type(compiled)(
+            "SELECT no_such_column FROM no_such_table", None, {}, {}))
+        thrown_away = []
+        event.listen(engine.pool, "invalidate", lambda *args: thrown_away.append(args))
+        assert page_cache._content(engine, slug) == expected
+        assert len(thrown_away) == 1
+        monkeypatch.setitem(read._compiled, engine, compiled)
+        assert page_cache._content(engine, slug) == expected
+        assert len(thrown_away) == 1

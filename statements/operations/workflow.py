@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 
-from ..database import SINGLE_READ_OPTION, for_update
+from ..database import OneRowRead, for_update
 from ..errors import Invalid, InvalidState
 from ..extensions import db
 from ..i18n import _
@@ -67,9 +67,12 @@ def _any_due_query() -> Select[tuple[int]]:
 def any_deadline_due(now: datetime | None = None) -> bool:
     """A cheap, unlocked look: has any deadline passed without its status moving? One
     SELECT on a connection of its own, outside the request's transaction."""
-    with db.engine.connect().execution_options(**{SINGLE_READ_OPTION: True}) as connection:
-        return connection.execute(_any_due_query(), {"now": now or utcnow()}
-                                  ).first() is not None
+    return _any_due_read().first(db.engine, now=now or utcnow()) is not None
+
+
+@functools.cache
+def _any_due_read() -> OneRowRead:
+    return OneRowRead(_any_due_query())
 
 
 def close_due_deadlines(now: datetime | None = None) -> list[Statement]:

@@ -45,7 +45,7 @@ from werkzeug.datastructures import Headers, MultiDict
 from werkzeug.wrappers import Request as BaseRequest
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..database import SINGLE_READ_OPTION
+from ..database import SINGLE_READ_OPTION, OneRowRead
 from ..extensions import db
 from ..i18n import current_locale, reader_locale
 from ..models import RecordEvent, Statement
@@ -169,13 +169,23 @@ class Content:
     statement_id: int
 
 
-def _content(source: scoped_session[Any] | Session | Connection, slug: str) -> Content | None:
+def _content(source: scoped_session[Any] | Session | Engine, slug: str) -> Content | None:
     """The statement's status and its record's head, and whether some deadline has passed
     without its status being recorded yet (then a request must go through Flask, whose
-    first hook records it): in one indexed query."""
-    row = source.execute(_content_query(), {"slug": slug, "now": utcnow()}).first()
+    first hook records it): in one indexed query, in the request's transaction or (in
+    front of Flask) asked of the engine's driver directly."""
+    row: Any
+    if isinstance(source, Engine):
+        row = _content_read().first(source, slug=slug, now=utcnow())
+    else:
+        row = source.execute(_content_query(), {"slug": slug, "now": utcnow()}).first()
     return None if row is None else Content(str(row[0]), row[1], row[2] or 0, bool(row[3]),
                                             row[4])
+
+
+@functools.cache
+def _content_read() -> OneRowRead:
+    return OneRowRead(_content_query())
 
 
 @functools.cache
@@ -280,11 +290,14 @@ class KeptPages:
         start_response("200 OK", headers.to_wsgi_list())
         return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
-    def _connection(self) -> Connection:
+    def _engine(self) -> Engine:
         if self.engine is None:
             with self.app.app_context():
                 self.engine = db.engine
-        return self.engine.connect().execution_options(**{SINGLE_READ_OPTION: True})
+        return self.engine
+
+    def _connection(self) -> Connection:
+        return self._engine().connect().execution_options(**{SINGLE_READ_OPTION: True})
 
     def _asked(self, environ: dict[str, Any]) -> Asked | None:
         """The page asked for, when it may be answered from the kept pages."""
@@ -300,8 +313,7 @@ class KeptPages:
             return None
         if environ.get("QUERY_STRING") and not _looks_kept(asking.args):
             return None
-        with self._connection() as connection:
-            content = _content(connection, path[1])
+        content = _content(self._engine(), path[1])
         if content is None or content.status not in PUBLISHED or content.due:
             return None
         locale = reader_locale(None, asking.cookies, asking.accept_languages)
