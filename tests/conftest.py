@@ -147,6 +147,8 @@ def make_app(database_url: str, instance: Path, **settings: object) -> Flask:
         "TESTING": True,
         # The cheapest argon2id: a strong hash costs 0.2-0.5 s, and the suite signs in a lot.
         "PASSWORD_HASH_COST": CHEAP_HASH,
+        # Mail after a request goes at once (its gathering has a test of its own).
+        "MAIL_GATHER_SECONDS": 0,
     }
     overrides.update(settings)
     _seed_translations(Path(str(overrides["INSTANCE_PATH"])))

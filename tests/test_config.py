@@ -90,6 +90,15 @@ def test_a_bad_number_is_a_clear_error(tmp_path: Path) -> None:
         load_settings({"MAX_BODY_BYTES": "lots"}, str(tmp_path))
 
 
+@pytest.mark.parametrize("raw", ["soon", "-1", "61"])
+def test_a_bad_number_of_seconds_is_a_clear_error(tmp_path: Path, raw: str) -> None:
+    for name in ("MAIL_GATHER_SECONDS", "PUBLIC_PAGE_LAG_SECONDS"):
+        with pytest.raises(ConfigError, match=name):
+            load_settings({name: raw}, str(tmp_path))
+    assert load_settings({"MAIL_GATHER_SECONDS": "0"}, str(tmp_path))["MAIL_GATHER_SECONDS"] == 0
+    assert load_settings({}, str(tmp_path))["MAIL_GATHER_SECONDS"] == 0.2  # noqa: PLR2004
+
+
 def test_the_signing_key_is_required_in_production_and_checked(tmp_path: Path) -> None:
     import base64
 

@@ -412,6 +412,27 @@ def test_a_burst_is_claimed_and_marked_sent_in_batches(mail_app, smtp: SmtpServe
     assert all(r["sent_at"] is not None and r["attempts"] == 1 for r in outbox(app))
 
 
+def test_mail_of_requests_in_a_row_is_gathered_into_one_batch(mail_app,
+                                                               smtp: SmtpServer) -> None:
+    """Five requests in a row, each queueing a message: the sender waits
+    MAIL_GATHER_SECONDS after the first, then claims all five in one transaction and marks
+    them sent in one, instead of two write transactions for each."""
+    from tests.test_query_budget import counted
+
+    app = mail_app(MAIL_URL=smtp.url(), MAIL_GATHER_SECONDS=3)
+    with counted(app) as seen, LiveServer(app) as live:
+        queued = [post(live, {})[1]["message_ids"][0] for _ in range(5)]
+        smtp.wait_for(5)
+        wait_until(lambda: all(r["sent_at"] for r in outbox(app)), what="marked sent")
+    claims = [s for s in seen if s.lstrip().upper().startswith("SELECT")
+              and "outbox_messages.next_attempt_at <=" in s]
+    marked = [s for s in seen if s.lstrip().upper().startswith("UPDATE")
+              and "sent_at" in s.split("WHERE")[0]]
+    assert len(claims) == 2  # the five, then one that finds none
+    assert len(marked) == 1
+    assert sorted(smtp.message_ids()) == sorted(queued)
+
+
 def test_a_server_lost_mid_batch_counts_what_went_and_gives_the_rest_back(
         mail_app, monkeypatch: pytest.MonkeyPatch) -> None:
     """The third message of a batch finds the server gone: the two sent are marked sent and

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -145,6 +146,11 @@ class _Courier:
                 self._running = False
 
     def _run(self) -> None:
+        # The first round waits for the rest of a burst; a later one has gathered while
+        # the one before it sent.
+        gather = float(self.app.config.get("MAIL_GATHER_SECONDS", 0))
+        if gather > 0:
+            time.sleep(gather)
         while True:
             with self._lock:
                 owed, self._owed = self._owed, 0
