@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import event
 
@@ -133,3 +134,27 @@ def test_an_endorsement_has_a_budget(app: Flask) -> None:
     assert response.status_code == 201, response.get_json()
     print("endorsement", len(seen), *seen, sep="\n")
     assert len(seen) <= ENDORSEMENT, seen
+
+
+def test_an_endorsement_made_in_one_transaction_looks_for_a_second_once(app: Flask) -> None:
+    """Outside a request (the CLI, the fill of a benchmark) endorse() runs in a write
+    transaction already: "already endorsed" is asked once, under its lock, and still
+    refused."""
+    from statements.errors import Duplicate
+
+    slug = make_statement(app, status="endorsing")
+    user = make_user(app)
+    with app.app_context(), write_transaction():
+        statement = db.session.execute(
+            db.select(Statement).where(Statement.slug == slug)).scalar_one()
+        signer = db.session.get(User, user.id)
+        with counted(app) as seen:
+            endorse(signer, statement, kind="individual")
+        looks = [s for s in seen if s.lstrip().upper().startswith("SELECT")
+                 and "FROM endorsements" in s and "email_key" in s.split("WHERE")[-1]]
+        assert len(looks) == 1, looks
+    with app.app_context(), write_transaction():
+        statement = db.session.execute(
+            db.select(Statement).where(Statement.slug == slug)).scalar_one()
+        with pytest.raises(Duplicate):
+            endorse(db.session.get(User, user.id), statement, kind="individual")

@@ -159,23 +159,26 @@ def _recorded(actor: User | None, endorsement: Endorsement, *, renewed: bool) ->
     return endorsement
 
 
-def prepare_endorsement(actor: User, statement: Statement, *, kind: object,
-                        name: object = None, organisation: object = None,
-                        capacity: object = "", city: object = "", country: object = "",
-                        public: object = True, authorised: object = False,
-                        sha256: object = None, country_code: object = None) -> Entry:
+def prepare_endorsement(actor: User, statement: Statement, **fields: Any) -> Entry:
     """Everything an endorsement needs checked that can be checked before the write lock
     (the fields, the phase, the text seen, an endorsement already made): the refusals come
     without waiting for other writers, and the writer holds the lock for the write alone.
     :func:`endorse` checks again, under the lock, what another writer could have changed."""
+    entry = _entry_of(actor, statement, **fields)
+    _refuse_a_second(of_address(statement, actor.email_key, lock=False))
+    return entry
+
+
+def _entry_of(actor: User, statement: Statement, *, kind: object, name: object = None,
+              organisation: object = None, capacity: object = "", city: object = "",
+              country: object = "", public: object = True, authorised: object = False,
+              sha256: object = None, country_code: object = None) -> Entry:
     RULES["endorse"].require_who(actor, statement)
-    entry = check_entry(
+    return check_entry(
         statement, kind=kind, name=actor.name if name is None else name,
         organisation=actor.organisation if organisation is None else organisation,
         capacity=capacity, city=city, country=country, public=public, authorised=authorised,
         sha256=sha256, country_code=country_code)
-    _refuse_a_second(of_address(statement, actor.email_key, lock=False))
-    return entry
 
 
 def _refuse_a_second(existing: Endorsement | None) -> None:
@@ -189,7 +192,7 @@ def endorse(actor: User, statement: Statement, *, entry: Entry | None = None,
     With ``entry`` (from :func:`prepare_endorsement`, before this transaction took the
     lock), only what could have changed since is checked again."""
     if entry is None:
-        entry = prepare_endorsement(actor, statement, **fields)
+        entry = _entry_of(actor, statement, **fields)  # "already endorsed": looked for below
     else:
         RULES["endorse"].require_who(actor, statement)
         check_final(statement, entry.seen)
