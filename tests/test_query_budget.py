@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import event
 
-from statements.database import write_transaction
+from statements.database import OneRowRead, write_transaction
 from statements.extensions import db
 from statements.models import Statement, User
 from statements.operations.accounts import create_user
@@ -33,18 +33,28 @@ ENDORSEMENT = 18
 
 @contextmanager
 def counted(app: Flask) -> Iterator[list[str]]:
-    """Every SQL statement the app's engine runs meanwhile (BEGIN included)."""
+    """Every SQL statement the app's engine runs meanwhile (BEGIN included), those asked of
+    the driver directly (OneRowRead, which SQLAlchemy's events do not see) too."""
     seen: list[str] = []
 
     def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         seen.append(statement)
 
+    asked_directly = OneRowRead.first
+
+    def first(read: OneRowRead, engine: Any, **values: Any) -> Any:
+        if engine is app_engine:
+            seen.append(read._for(engine).sql)
+        return asked_directly(read, engine, **values)
+
     with app.app_context():
-        engine = db.engine
+        engine = app_engine = db.engine
     event.listen(engine, "before_cursor_execute", before)
+    OneRowRead.first = first  # type: ignore[method-assign]
     try:
         yield seen
     finally:
+        OneRowRead.first = asked_directly  # type: ignore[method-assign]
         event.remove(engine, "before_cursor_execute", before)
 
 
