@@ -2,11 +2,16 @@
 process (no server), on the database bench_http.py --keep FOLDER left behind: first
 their mean time unprofiled, then the profile of as many more.
 
-Run: .venv/bin/python bench/profile_http.py FOLDER [page|endorse|queue] [N]
+Run: .venv/bin/python bench/profile_http.py FOLDER [page|kept|endorse|queue] [N]
+
+``page`` renders the public page each time (a query string the kept pages do not keep);
+``kept`` asks for the kept public page with a bare WSGI call (no test client, whose own
+cost would hide the page's), as a reader without a session does.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 import time
@@ -27,8 +32,20 @@ def main(folder: str, what: str = "page", n: int = 50) -> None:
     client = app.test_client()
     tokens = (base / "tokens.txt").read_text().split()  # the last ones: unused
     if what == "page":
+        rendered = iter(range(10**9))
+
         def one() -> None:
-            assert client.get("/s/published").status_code == 200
+            assert client.get(f"/s/published?x={next(rendered)}").status_code == 200
+    elif what == "kept":
+        def one() -> None:
+            answered: list[str] = []
+            environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/s/published",
+                       "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80",
+                       "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": "127.0.0.1",
+                       "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(),
+                       "wsgi.errors": sys.stderr}
+            b"".join(app(environ, lambda status, headers, *_: answered.append(status)))
+            assert answered == ["200 OK"], answered
     elif what == "queue":  # the moderation queue of the statement in amendment
         assert client.post("/login", data={"email": "moderator@example.org",
                                            "password": PASSWORD}).status_code == 302
