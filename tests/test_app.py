@@ -107,3 +107,20 @@ def test_problem_json_for_malformed_json(app: Flask) -> None:
         assert refused.value.status == 400
     with app.test_request_context("/api/v1/x", method="POST", data=json.dumps({"a": 1})):
         assert json_body() == {"a": 1}
+
+
+def test_the_production_entry_point_freezes_what_start_up_made(tmp_path) -> None:
+    """gunicorn's wsgi:app moves the objects of start-up out of the collector's reach (a
+    full collection would otherwise scan them all, every thread of the worker stopped)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+           "SECRET_KEY": "freeze-test-" + "k" * 32, "INSTANCE_PATH": str(tmp_path / "i")}
+    frozen = subprocess.run(
+        [sys.executable, "-c", "import gc, wsgi; print(gc.get_freeze_count())"],
+        cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True, text=True,
+        check=True, timeout=60).stdout
+    assert int(frozen) > 10_000

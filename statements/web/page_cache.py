@@ -285,7 +285,9 @@ class KeptPages:
         headers, body = kept
         if any(name in environ for name in CONDITIONAL):
             response = BaseResponse(body, 200, headers)
-            response.make_conditional(BaseRequest(environ))  # 304 when unchanged
+            # (populate_request=False: the request in its environ would be a cycle, garbage
+            # for the collector after every request)
+            response.make_conditional(BaseRequest(environ, populate_request=False))  # 304?
             return response(environ, start_response)
         start_response("200 OK", headers.to_wsgi_list())
         return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
@@ -308,7 +310,7 @@ class KeptPages:
                 or environ.get("CONTENT_LENGTH", "0") not in ("", "0") \
                 or environ.get("HTTP_TRANSFER_ENCODING"):
             return None  # not the page, or a body (which Flask refuses or ignores)
-        asking = BaseRequest(environ)
+        asking = BaseRequest(environ, populate_request=False)
         if "HTTP_COOKIE" in environ and not _anonymous(asking.cookies, self.app.config):
             return None
         if environ.get("QUERY_STRING") and not _looks_kept(asking.args):
