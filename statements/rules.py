@@ -246,16 +246,19 @@ class Rule:
     def refusal_now(self, subject: Any = None) -> str | None:
         """The phase part alone: None when the subject's state allows the action, else why
         not, in words."""
+        if self.is_open(subject):
+            return None
         statement = _statement_of(subject)
         if statement is not None and statement.status not in self.phases:
             return self.closed.format(status=status_words(statement.status))
-        if self.undecided and subject.status in DECIDED:
-            return DECIDED_ALREADY.format(label=subject.label,
-                                          status=status_words(subject.status))
-        return None
+        return DECIDED_ALREADY.format(label=subject.label, status=status_words(subject.status))
 
     def is_open(self, subject: Any = None) -> bool:
-        return self.refusal_now(subject) is None
+        """The phase part alone, without the words (which cost a translation)."""
+        statement = _statement_of(subject)
+        if statement is not None and statement.status not in self.phases:
+            return False
+        return not (self.undecided and subject.status in DECIDED)
 
     def allows(self, user: User | None, subject: Any = None) -> bool:
         return self.permits(user, subject) and self.is_open(subject)

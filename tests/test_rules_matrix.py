@@ -341,3 +341,23 @@ def test_the_web_pages_agree_with_the_rules(app: Flask) -> None:
     assert browser.get(f"/s/{world.slug}/endorse").status_code == 409
     assert api_as(app, delegate).post(f"/statements/{world.slug}/endorsements",
                                       {"kind": "individual"}).status_code == 409
+
+
+def test_a_rule_is_open_exactly_when_it_gives_no_reason_not_to(app: Flask) -> None:
+    """is_open answers without making the words; refusal_now gives the words: they agree
+    for every rule, status and amendment status."""
+    from types import SimpleNamespace
+
+    from statements.rules import AmendmentStatus
+
+    with app.test_request_context():
+        for rule in RULES.values():
+            for status in StatementStatus:
+                statement = SimpleNamespace(status=status)
+                subjects: list[Any] = [statement] + [
+                    SimpleNamespace(statement=statement, proposer_id=1, status=s, label="A1")
+                    for s in AmendmentStatus]
+                for subject in subjects:
+                    why = rule.refusal_now(subject)
+                    assert rule.is_open(subject) == (why is None), (rule.action, subject)
+                    assert why is None or str(why).strip()
