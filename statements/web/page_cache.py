@@ -285,9 +285,9 @@ class KeptPages:
         headers, body = kept
         if any(name in environ for name in CONDITIONAL):
             response = BaseResponse(body, 200, headers)
-            # (populate_request=False: the request in its environ would be a cycle, garbage
-            # for the collector after every request)
-            response.make_conditional(BaseRequest(environ, populate_request=False))  # 304?
+            # 304 when unchanged. (populate_request=False, here and in _asked: a request in
+            # its own environ is a reference cycle, garbage for the collector each request.)
+            response.make_conditional(BaseRequest(environ, populate_request=False))
             return response(environ, start_response)
         start_response("200 OK", headers.to_wsgi_list())
         return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
