@@ -243,22 +243,28 @@ class Rule:
         """The role part alone."""
         return user is not None and all(_who_allows(w, user, subject) for w in self.whos)
 
+    def _out_of_phase(self, subject: Any) -> Statement | None:
+        """The subject's statement, when its status is not one of the rule's phases."""
+        statement = _statement_of(subject)
+        return statement if statement is not None and statement.status not in self.phases \
+            else None
+
+    def _decided(self, subject: Any) -> bool:
+        return self.undecided and subject.status in DECIDED
+
     def refusal_now(self, subject: Any = None) -> str | None:
         """The phase part alone: None when the subject's state allows the action, else why
         not, in words."""
-        if self.is_open(subject):
-            return None
-        statement = _statement_of(subject)
-        if statement is not None and statement.status not in self.phases:
+        if (statement := self._out_of_phase(subject)) is not None:
             return self.closed.format(status=status_words(statement.status))
-        return DECIDED_ALREADY.format(label=subject.label, status=status_words(subject.status))
+        if self._decided(subject):
+            return DECIDED_ALREADY.format(label=subject.label,
+                                          status=status_words(subject.status))
+        return None
 
     def is_open(self, subject: Any = None) -> bool:
         """The phase part alone, without the words (which cost a translation)."""
-        statement = _statement_of(subject)
-        if statement is not None and statement.status not in self.phases:
-            return False
-        return not (self.undecided and subject.status in DECIDED)
+        return self._out_of_phase(subject) is None and not self._decided(subject)
 
     def allows(self, user: User | None, subject: Any = None) -> bool:
         return self.permits(user, subject) and self.is_open(subject)
