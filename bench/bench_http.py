@@ -10,7 +10,7 @@ Under 2 sync workers (how the goals were measured first):
   token, prepared beforehand: the endorsement counts at once, with its record event and
   receipt), against a raw one-row SQLite INSERT+COMMIT endpoint (WAL, synchronous=FULL);
   then that none was lost or doubled.
-Under the README's production settings (2 gthread workers, 128 threads each):
+Under the README's production settings (its gunicorn command, with 2 workers):
 - the public page against hello again, and with 200 live-event streams open;
 - the moderation queue page and the API list of 200 open amendments (latency);
 - the PDF of 5,000 signatories in every script against fpdf2's raw line writing of the
@@ -57,9 +57,11 @@ from statements.operations.endorsements import endorse  # noqa: E402
 from statements.rules import SYSTEM  # noqa: E402
 from tests.conftest import CHEAP_HASH_ENV, make_app  # noqa: E402
 from tests.factories import PASSWORD, make_statement, make_user  # noqa: E402
+from tests.live import production_flags  # noqa: E402
 
 SYNC = ["--workers", "2", "--worker-class", "sync"]
-THREADED = ["--workers", "2", "--worker-class", "gthread", "--threads", "128"]
+# The README's production command, with as many workers as this machine has cores.
+THREADED = production_flags(workers=2)
 CONNECTIONS, WRK_THREADS = 16, 2
 COUNTRIES = ["FR", "DE", "AT", "BR", "JP", "KE", "IN", "US", "CA", "MX", None]
 

@@ -21,7 +21,7 @@ from flask_migrate import upgrade  # noqa: E402
 
 from tests.conftest import CHEAP_HASH_ENV, make_app  # noqa: E402
 from tests.factories import make_statement  # noqa: E402
-from tests.live import Gunicorn  # noqa: E402
+from tests.live import Gunicorn, production_flags  # noqa: E402
 
 
 def _latencies(url: str, n: int = 100) -> list[float]:
@@ -41,9 +41,9 @@ def main(streams: int = 200, workers: int = 4, threads: int = 64) -> None:
     with app.app_context():
         upgrade()
     slug = make_statement(app, status="endorsing")
-    server = Gunicorn(url, folder, workers=workers, env=CHEAP_HASH_ENV)
-    server.args[server.args.index("--workers"):server.args.index("--workers")] = [
-        "--worker-class", "gthread", "--threads", str(threads)]
+    flags = production_flags(workers)
+    flags[flags.index("--threads") + 1] = str(threads)
+    server = Gunicorn(url, folder, env=CHEAP_HASH_ENV, flags=flags)
     with server:
         page = f"{server.url}/api/v1/statements/{slug}"
         quiet = _latencies(page)

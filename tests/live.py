@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -66,11 +67,26 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def production_flags(workers: int | None = None) -> list[str]:
+    """The options of the README's production command (``.venv/bin/gunicorn … wsgi:app``)
+    but its ``--bind``; with ``workers`` instead of its number of workers if given."""
+    readme = (ROOT / "README.md").read_text()
+    found = re.search(r"`\.venv/bin/gunicorn ([^`]+) wsgi:app`", readme)
+    assert found, "the README gives no production command"
+    flags = found[1].split()
+    at = flags.index("--bind")
+    del flags[at:at + 2]
+    if workers is not None:
+        flags[flags.index("--workers") + 1] = str(workers)
+    return flags
+
+
 class Gunicorn(_Http):
-    """gunicorn with several worker processes, as the service is deployed."""
+    """gunicorn with several worker processes, as the service is deployed: ``workers``
+    sync workers, or with ``flags`` (say :func:`production_flags`) those options."""
 
     def __init__(self, database_url: str, tmp_path: Path, workers: int = 2,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, flags: list[str] | None = None) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -80,7 +96,8 @@ class Gunicorn(_Http):
             "INSTANCE_PATH": str(tmp_path / "gunicorn-instance"),
             **(env or {}),
         }
-        self.args = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
+        self.args = [sys.executable, "-m", "gunicorn",
+                     *(flags if flags is not None else ["--workers", str(workers)]),
                      "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "wsgi:app"]
         self.process: subprocess.Popen[bytes] | None = None
 

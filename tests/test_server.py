@@ -7,11 +7,14 @@ service is deployed.
 from __future__ import annotations
 
 import json
+import os
 import socket
+import time
+from pathlib import Path
 
 from flask import Flask
 
-from tests.live import Gunicorn, LiveServer
+from tests.live import Gunicorn, LiveServer, production_flags
 
 
 def _post_oversized(port: int, size: int) -> tuple[bytes, bytes]:
@@ -143,3 +146,68 @@ def test_confirmations_under_gunicorn_all_land_and_one_link_confirms_once(
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "endorsement.create")) == 21
+
+
+LISTEN, ESTABLISHED = "0A", "01"  # socket states in /proc/net/tcp
+
+
+def _sockets(pid: int, port: int) -> dict[str, set[str]]:
+    """The inodes of the TCP sockets process ``pid`` holds on local ``port``, by state."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:  # closed meanwhile
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    found: dict[str, set[str]] = {LISTEN: set(), ESTABLISHED: set()}
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[9] in inodes \
+                and fields[3] in found:
+            found[fields[3]].add(fields[9])
+    return found
+
+
+def test_production_workers_each_listen_on_their_own_socket_and_share_connections(
+        database_url: str, tmp_path) -> None:
+    """The README's production command, as written: each threaded worker listens on a
+    socket of its own (SO_REUSEPORT), and the kernel spreads new connections over them.
+    On one socket shared by every worker, the worker that woke first took every connection
+    of a burst (a threaded worker accepts as many as it is offered) and the other sat idle."""
+    flags = production_flags()
+    workers = int(flags[flags.index("--workers") + 1])
+    assert workers >= 2
+    with Gunicorn(database_url, tmp_path, flags=flags) as server:
+        assert server.process is not None
+        children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+        deadline = time.monotonic() + 60
+        while True:  # until every worker has booted and listens
+            pids = [int(pid) for pid in children.read_text().split()]
+            listening = {pid: _sockets(pid, server.port)[LISTEN] for pid in pids}
+            if len(pids) == workers and all(listening.values()) \
+                    or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert len(pids) == workers
+        assert all(len(inodes) == 1 for inodes in listening.values()), listening
+        assert len(set().union(*listening.values())) == workers, "workers share a socket"
+        clients = [socket.create_connection(("127.0.0.1", server.port), timeout=10)
+                   for _ in range(64)]
+        try:
+            deadline = time.monotonic() + 20
+            while True:  # until the workers have accepted all 64
+                held = {pid: len(_sockets(pid, server.port)[ESTABLISHED]) for pid in pids}
+                if sum(held.values()) >= len(clients) or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            assert sum(held.values()) == len(clients), held
+            # 64 connections hashed over the workers' sockets: the chance that one of 4
+            # workers draws none is 4 x (3/4)^64, about 4 in 100 million.
+            assert all(held.values()), held
+            status, body = server.get("/healthz")
+            assert (status, body) == (200, {"status": "ok"})
+        finally:
+            for client in clients:
+                client.close()
