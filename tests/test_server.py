@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import os
 import socket
-import time
 from pathlib import Path
 
 from flask import Flask
 
 from tests.live import Gunicorn, LiveServer, production_flags
+from tests.smtp import wait_until
 
 
 def _post_oversized(port: int, size: int) -> tuple[bytes, bytes]:
@@ -182,26 +182,24 @@ def test_production_workers_each_listen_on_their_own_socket_and_share_connection
     with Gunicorn(database_url, tmp_path, flags=flags) as server:
         assert server.process is not None
         children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
-        deadline = time.monotonic() + 60
-        while True:  # until every worker has booted and listens
+
+        def listening_once_booted() -> dict[int, set[str]] | None:
             pids = [int(pid) for pid in children.read_text().split()]
             listening = {pid: _sockets(pid, server.port)[LISTEN] for pid in pids}
-            if len(pids) == workers and all(listening.values()) \
-                    or time.monotonic() > deadline:
-                break
-            time.sleep(0.1)
-        assert len(pids) == workers
+            return listening if len(pids) == workers and all(listening.values()) else None
+
+        listening = wait_until(listening_once_booted, 60, "every worker to listen")
+        assert len(listening) == workers
         assert all(len(inodes) == 1 for inodes in listening.values()), listening
         assert len(set().union(*listening.values())) == workers, "workers share a socket"
         clients = [socket.create_connection(("127.0.0.1", server.port), timeout=10)
                    for _ in range(64)]
         try:
-            deadline = time.monotonic() + 20
-            while True:  # until the workers have accepted all 64
-                held = {pid: len(_sockets(pid, server.port)[ESTABLISHED]) for pid in pids}
-                if sum(held.values()) >= len(clients) or time.monotonic() > deadline:
-                    break
-                time.sleep(0.05)
+            def held_once_accepted() -> dict[int, int] | None:
+                held = {pid: len(_sockets(pid, server.port)[ESTABLISHED]) for pid in listening}
+                return held if sum(held.values()) >= len(clients) else None
+
+            held = wait_until(held_once_accepted, 20, "the workers to accept all 64")
             assert sum(held.values()) == len(clients), held
             # 64 connections hashed over the workers' sockets: the chance that one of 4
             # workers draws none is 4 x (3/4)^64, about 4 in 100 million.
