@@ -38,6 +38,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -321,10 +322,16 @@ def open_streams(url: str, n: int) -> tuple[list[int], list[float]]:
 
     for _ in range(n):
         threading.Thread(target=listen, daemon=True).start()
-    deadline = time.monotonic() + 60
-    while len(opened) + len(ended) < n and time.monotonic() < deadline:
-        time.sleep(0.1)
+    _until(lambda: len(opened) + len(ended) >= n, 60)
     return opened, ended
+
+
+def _until(done: Callable[[], bool], seconds: float) -> None:
+    """Wait until ``done()`` or ``seconds`` have passed (whichever comes first: the lines
+    say what fell short)."""
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def stored_endorsements(app: Flask, like: str) -> tuple[int, int]:
@@ -351,48 +358,44 @@ def public_page_lines(label: str, page: dict[str, float], hello: dict[str, float
 
 
 STREAM_ROUNDS_LIFETIME = 4  # seconds a stream outlives the run it is measured in
-
-
-def _until_ended(ended: list[float], n: int, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while len(ended) < n and time.monotonic() < deadline:
-        time.sleep(0.1)
+STREAMS = 200
 
 
 def streams_lines(base: str, slug: str, seconds: int, rounds: int) -> None:
-    """The public page's throughput with 200 event streams open against none, in rounds
-    that take turns (without, with): under threaded workers one run of the same page
-    differs from the next by as much as a third (how the threads of a worker happen to take
-    turns for the interpreter: from 3 to 15 context switches a request, so the CPU per
-    request differs, not the load), so one pair of
-    runs cannot tell a cost of 10 %; the sums of the rounds can. The service ends each
-    stream STREAM_ROUNDS_LIFETIME s after its run (EVENT_STREAM_SECONDS), and a round
-    without streams starts only when all have ended.
+    """The public page's throughput with STREAMS event streams open against none, in
+    rounds that take turns (without, with): under threaded workers one run of the same
+    page differs from the next by as much as a third (how the threads of a worker happen
+    to take turns for the interpreter: from 3 to 15 context switches a request, so the CPU
+    per request differs, not the load), so one pair of runs cannot tell a cost of 10 %;
+    the sums of the rounds can. The service ends each stream STREAM_ROUNDS_LIFETIME s
+    after its run (EVENT_STREAM_SECONDS), and a round without streams starts only when
+    all have ended.
 
-    Before the rounds, 200 streams are opened and left to end, as in a room: a worker
+    Before the rounds, STREAMS streams are opened and left to end, as in a room: a worker
     starts a thread only when no idle one is left, and the page is slower once its pool
     has grown (ten 3-s runs each: 5,700 req/s before any stream, as in this phase's first
     line; 4,500 after 200 had ended; 5,300 while 200 are open), so that both sides of the
     comparison have the grown pool."""
-    _, ended = open_streams(f"{base}/api/v1/statements/{slug}/events", 200)
-    _until_ended(ended, 200, 60)
+    events, page = f"{base}/api/v1/statements/{slug}/events", f"{base}/s/{slug}"
+    _, ended = open_streams(events, STREAMS)
+    _until(lambda: len(ended) >= STREAMS, 60)
     quiet: list[float] = []
     busy: list[float] = []
     short = 0  # streams that ended before the run they were open for
-    every = 0
+    whole = 0  # rounds in which every stream opened and ended
     for _ in range(rounds):
-        quiet.append(wrk(base + f"/s/{slug}", seconds)["rps"])
-        opened, ended = open_streams(f"{base}/api/v1/statements/{slug}/events", 200)
-        busy.append(wrk(base + f"/s/{slug}", seconds)["rps"])
+        quiet.append(wrk(page, seconds)["rps"])
+        opened, ended = open_streams(events, STREAMS)
+        busy.append(wrk(page, seconds)["rps"])
         measured = time.monotonic()
-        _until_ended(ended, 200, 3 * STREAM_ROUNDS_LIFETIME)
+        _until(lambda got=ended: len(got) >= STREAMS, 3 * STREAM_ROUNDS_LIFETIME)
         short += sum(1 for at in ended if at < measured)
-        every += len(opened) == 200 and len(ended) == 200
+        whole += len(opened) == STREAMS and len(ended) == STREAMS
     ratio = sum(busy) / sum(quiet)
     each = ", ".join(f"{b / q:.2f}" for b, q in zip(busy, quiet, strict=True))
-    line("public page with 200 event streams open",
+    line(f"public page with {STREAMS} event streams open",
          f"{sum(busy) / rounds:.0f} req/s vs {sum(quiet) / rounds:.0f} without = {ratio:.2f}x",
-         ">= 0.9x (costs < 10 %)", ratio >= 0.9 and every == rounds and not short)
+         ">= 0.9x (costs < 10 %)", ratio >= 0.9 and whole == rounds and not short)
     line(f"  ({rounds} rounds of {seconds} s each way)", f"each round {each}; {short} streams "
          "ended early", "(reported)", True)
 
